@@ -1,0 +1,45 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// Hot targets are compiled with cross-module optimisation so that the CLI and the
+/// replication runner can inline the core's innermost loops.
+let hot: [SwiftSetting] = [
+    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "ThreeFactor",
+    products: [
+        .library(name: "ThreeFactor", targets: ["ThreeFactor"]),
+        .library(name: "Replication", targets: ["Replication"]),
+        .executable(name: "threefactor", targets: ["threefactor"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CHDF5",
+            pkgConfig: "hdf5",
+            providers: [.apt(["libhdf5-dev"])]
+        ),
+        .target(name: "ThreeFactor", swiftSettings: hot),
+        .target(
+            name: "Replication",
+            dependencies: ["ThreeFactor", "CHDF5", "TOMLKit"],
+            swiftSettings: hot
+        ),
+        .executableTarget(
+            name: "threefactor",
+            dependencies: [
+                "ThreeFactor", "Replication",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: hot
+        ),
+        .testTarget(name: "ThreeFactorTests", dependencies: ["ThreeFactor"]),
+        .testTarget(name: "ReplicationTests", dependencies: ["Replication", "ThreeFactor", "CHDF5"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

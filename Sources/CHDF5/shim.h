@@ -1,0 +1,24 @@
+// The HDF5 C API exposes its predefined types and property-list classes as macros that
+// expand to global variables behind H5open(); Swift cannot import such macros, so these
+// static inline functions return them.
+#ifndef THREEFACTOR_CHDF5_SHIM_H
+#define THREEFACTOR_CHDF5_SHIM_H
+#include <hdf5.h>
+
+static inline hid_t chdf5_native_double(void) { return H5T_NATIVE_DOUBLE; }
+static inline hid_t chdf5_native_int64(void) { return H5T_NATIVE_INT64; }
+static inline hid_t chdf5_native_uint64(void) { return H5T_NATIVE_UINT64; }
+static inline hid_t chdf5_native_uint8(void) { return H5T_NATIVE_UINT8; }
+static inline hid_t chdf5_c_s1(void) { return H5T_C_S1; }
+static inline hid_t chdf5_p_dataset_create(void) { return H5P_DATASET_CREATE; }
+static inline hid_t chdf5_p_file_access(void) { return H5P_FILE_ACCESS; }
+static inline hid_t chdf5_p_default(void) { return H5P_DEFAULT; }
+static inline hid_t chdf5_s_all(void) { return H5S_ALL; }
+static inline hsize_t chdf5_s_unlimited(void) { return H5S_UNLIMITED; }
+static inline unsigned chdf5_f_acc_rdonly(void) { return H5F_ACC_RDONLY; }
+static inline unsigned chdf5_f_acc_rdwr(void) { return H5F_ACC_RDWR; }
+static inline unsigned chdf5_f_acc_trunc(void) { return H5F_ACC_TRUNC; }
+static inline unsigned chdf5_f_acc_excl(void) { return H5F_ACC_EXCL; }
+/// Silence HDF5's own stderr error stack printing; the Swift layer reports errors itself.
+static inline void chdf5_silence_errors(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+#endif

@@ -1,0 +1,24 @@
+/// A learner that acts in an episodic environment and learns online from its own
+/// experience (the reinforcement-learning loop shared by every rule in the core).
+///
+/// The runner calls, for every step: `act` with the current observation, then the
+/// environment, then `observe` with the outcome. `act` is told when an episode starts, so
+/// a rule can clear its traces and skip learning across the episode boundary. How and when
+/// a rule learns (every step from a TD error, once per episode from the return) is the
+/// rule's own business.
+public protocol EpisodicAgent: Checkpointable {
+    mutating func act(_ observation: [Double], episodeStart: Bool) -> Action
+    mutating func observe(reward: Double, nextObservation: [Double], terminated: Bool, truncated: Bool)
+
+    /// Names of the per-episode diagnostics this agent reports (e.g. "td_error_rms").
+    var diagnosticNames: [String] { get }
+    /// Called after the last step of every episode; writes one value per diagnostic name.
+    mutating func endEpisode(diagnostics: inout [Double])
+    /// True when a parameter has become NaN or infinite: the run is recorded as diverged.
+    var hasDiverged: Bool { get }
+}
+
+extension EpisodicAgent {
+    public var diagnosticNames: [String] { [] }
+    public mutating func endEpisode(diagnostics: inout [Double]) {}
+}

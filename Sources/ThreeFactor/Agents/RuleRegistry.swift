@@ -1,0 +1,41 @@
+/// What a rule needs to know about the task to build its networks.
+public struct TaskShape: Sendable, Equatable {
+    public var observationCount: Int
+    public var actionSpace: ActionSpace
+    public init(observationCount: Int, actionSpace: ActionSpace) {
+        self.observationCount = observationCount
+        self.actionSpace = actionSpace
+    }
+    public init(_ env: any Environment) {
+        self.init(observationCount: env.observationCount, actionSpace: env.actionSpace)
+    }
+}
+
+/// A learning rule usable in the reinforcement-learning loop, by name.
+///
+/// To add a rule: write one file for the rule (update equation and paper in its doc
+/// comment) and one entry here. `make` receives the rule's hyperparameters (unknown keys
+/// must be rejected), the task's shape and the stream from which the rule draws its
+/// initial weights and all its noise.
+public struct RuleEntry: Sendable {
+    public let name: String
+    public let summary: String
+    public let make: @Sendable (Hyperparameters, TaskShape, RandomStream) throws -> any EpisodicAgent
+
+    public init(
+        name: String, summary: String,
+        make: @escaping @Sendable (Hyperparameters, TaskShape, RandomStream) throws -> any EpisodicAgent
+    ) {
+        self.name = name
+        self.summary = summary
+        self.make = make
+    }
+}
+
+public enum RuleRegistry {
+    public static let all: [RuleEntry] = []
+
+    public static var names: [String] { all.map(\.name) }
+
+    public static func entry(_ name: String) -> RuleEntry? { all.first { $0.name == name } }
+}

@@ -1,0 +1,2 @@
+import ThreeFactor
+print(EnvironmentRegistry.ids)
