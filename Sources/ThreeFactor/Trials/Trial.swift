@@ -1,0 +1,71 @@
+/// One seed's whole run of an experiment, advanced one logged unit at a time.
+///
+/// A unit is what a paper's curve has one point for: an episode for the reinforcement-
+/// learning tasks, a batch for the supervised-style tasks, a block of control steps for a
+/// closed-loop robot. After every unit the replication layer appends the unit's record to
+/// the run log and, at these boundaries only, may checkpoint the trial; so a trial must be
+/// able to save and restore everything it will need to continue bit for bit.
+public protocol Trial: Checkpointable {
+    /// Names of the scalars logged per unit, e.g. ["episode_return", "episode_length"].
+    var seriesNames: [String] { get }
+    /// Runs one unit and writes one value per series name into `record`.
+    mutating func runUnit(record: inout [Double])
+    /// True once a parameter or a logged value has become NaN or infinite.
+    var hasDiverged: Bool { get }
+}
+
+/// Everything a trial factory receives: the experiment's settings and the run's seed.
+public struct TrialSpec: Sendable {
+    public var env: String?
+    public var envOptions: Hyperparameters
+    public var rule: String
+    public var ruleParameters: Hyperparameters
+    public var seed: UInt64
+    public init(env: String?, envOptions: Hyperparameters, rule: String, ruleParameters: Hyperparameters, seed: UInt64) {
+        self.env = env
+        self.envOptions = envOptions
+        self.rule = rule
+        self.ruleParameters = ruleParameters
+        self.seed = seed
+    }
+}
+
+/// Stream tags, so that every part of a run draws from its own stream of the seed.
+public enum StreamTag {
+    public static let agent: UInt64 = 1
+    public static let environment: UInt64 = 2
+    public static let task: UInt64 = 3
+}
+
+/// Kinds of trial by name (`kind` in an experiment file). To add a kind of experiment
+/// loop, write its `Trial` and add an entry here.
+public struct TrialKind: Sendable {
+    public let name: String
+    public let summary: String
+    public let make: @Sendable (TrialSpec) throws -> any Trial
+}
+
+public enum TrialRegistry {
+    public static let all: [TrialKind] = [
+        TrialKind(name: "episodic", summary: "reinforcement learning, one unit per episode", make: { try EpisodicTrials.make($0) }),
+    ]
+    public static var names: [String] { all.map(\.name) }
+    public static func kind(_ name: String) -> TrialKind? { all.first { $0.name == name } }
+}
+
+public enum TrialError: Error, CustomStringConvertible, Equatable {
+    case unknownEnvironment(String)
+    case unknownRule(String)
+    case missingEnvironment
+
+    public var description: String {
+        switch self {
+        case .unknownEnvironment(let id):
+            "unknown environment '\(id)'; valid: \(EnvironmentRegistry.ids.joined(separator: ", "))"
+        case .unknownRule(let name):
+            "unknown rule '\(name)'; valid: \(RuleRegistry.names.joined(separator: ", "))"
+        case .missingEnvironment:
+            "this kind of experiment needs an environment id"
+        }
+    }
+}
