@@ -1,0 +1,58 @@
+import ThreeFactor
+
+/// How a seed's run ended.
+public enum RunStatus: String, Sendable, Codable, CaseIterable {
+    /// All units of the experiment were run.
+    case complete
+    /// The run stopped early (interrupted, killed, or still running); a rerun resumes it.
+    case interrupted
+    /// A parameter or a logged value became NaN or infinite; the run stopped there.
+    case diverged
+}
+
+/// One seed's logged series, as read back from a run log.
+public struct SeedLog: Sendable, Equatable {
+    public var seed: Int
+    public var status: RunStatus
+    /// One value per completed unit for every series name of the trial
+    /// (e.g. "episode_return", "episode_length", rule diagnostics).
+    public var series: [String: [Double]]
+    public var wallSeconds: Double
+
+    public init(seed: Int, status: RunStatus, series: [String: [Double]], wallSeconds: Double = 0) {
+        self.seed = seed
+        self.status = status
+        self.series = series
+        self.wallSeconds = wallSeconds
+    }
+
+    /// Number of completed units (the length of the shortest series).
+    public var unitsDone: Int { series.values.map(\.count).min() ?? 0 }
+}
+
+/// Everything the verifier and the figures need from one experiment's run log.
+public struct ExperimentLog: Sendable, Equatable {
+    public var paper: String
+    public var experiment: String
+    public var profile: String
+    /// Legend label of the method (from the experiment file).
+    public var label: String
+    /// Experiments with the same figure id are drawn in one figure.
+    public var figure: String
+    /// Units (episodes, batches, blocks) each seed must complete.
+    public var expectedUnits: Int
+    public var seeds: [SeedLog]
+
+    public init(
+        paper: String, experiment: String, profile: String, label: String, figure: String,
+        expectedUnits: Int, seeds: [SeedLog]
+    ) {
+        self.paper = paper
+        self.experiment = experiment
+        self.profile = profile
+        self.label = label
+        self.figure = figure
+        self.expectedUnits = expectedUnits
+        self.seeds = seeds
+    }
+}
