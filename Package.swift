@@ -1,9 +1,21 @@
 // swift-tools-version: 6.0
+import Foundation
 import PackageDescription
+
+/// x86-64 builds target Haswell (2013) and later processors: AVX2 and fused multiply–add.
+/// The core's kernels use explicit fused multiply–adds (exact IEEE operations, so results
+/// are the same bits on every platform); without hardware FMA each one becomes a slow C
+/// library call. Set THREEFACTOR_PORTABLE=1 to build for any x86-64 (same results, slower).
+#if arch(x86_64)
+let cpu: [SwiftSetting] = ProcessInfo.processInfo.environment["THREEFACTOR_PORTABLE"] == nil
+    ? [.unsafeFlags(["-target-cpu", "haswell"])] : []
+#else
+let cpu: [SwiftSetting] = []
+#endif
 
 /// Hot targets are compiled with cross-module optimisation so that the CLI and the
 /// replication runner can inline the core's innermost loops.
-let hot: [SwiftSetting] = [
+let hot: [SwiftSetting] = cpu + [
     .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
 ]
 
@@ -38,8 +50,8 @@ let package = Package(
             ],
             swiftSettings: hot
         ),
-        .testTarget(name: "ThreeFactorTests", dependencies: ["ThreeFactor"]),
-        .testTarget(name: "ReplicationTests", dependencies: ["Replication", "ThreeFactor", "CHDF5"]),
+        .testTarget(name: "ThreeFactorTests", dependencies: ["ThreeFactor"], swiftSettings: cpu),
+        .testTarget(name: "ReplicationTests", dependencies: ["Replication", "ThreeFactor", "CHDF5"], swiftSettings: cpu),
     ],
     swiftLanguageModes: [.v5]
 )

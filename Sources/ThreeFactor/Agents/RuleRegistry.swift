@@ -33,7 +33,20 @@ public struct RuleEntry: Sendable {
 }
 
 public enum RuleRegistry {
-    public static let all: [RuleEntry] = []
+    public static let all: [RuleEntry] = [
+        RuleEntry(
+            name: ActorCriticRule.mapPropagation.rawValue,
+            summary: "MAP propagation actor-critic (Chung, NeurIPS 2021): teams of stochastic units, MAP step then REINFORCE"
+        ) { try ActorCriticAgent(rule: .mapPropagation, parameters: $0, task: $1, stream: $2) },
+        RuleEntry(
+            name: ActorCriticRule.reinforceTeam.rawValue,
+            summary: "actor-critic whose every unit is a REINFORCE agent driven by the TD error (no MAP step)"
+        ) { try ActorCriticAgent(rule: .reinforceTeam, parameters: $0, task: $1, stream: $2) },
+        RuleEntry(
+            name: ActorCriticRule.backprop.rawValue,
+            summary: "deterministic actor-critic of the same shape trained by backprop, TD(lambda), Adam"
+        ) { try ActorCriticAgent(rule: .backprop, parameters: $0, task: $1, stream: $2) },
+    ]
 
     public static var names: [String] { all.map(\.name) }
 

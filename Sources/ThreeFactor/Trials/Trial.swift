@@ -48,6 +48,10 @@ public struct TrialKind: Sendable {
 public enum TrialRegistry {
     public static let all: [TrialKind] = [
         TrialKind(name: "episodic", summary: "reinforcement learning, one unit per episode", make: { try EpisodicTrials.make($0) }),
+        TrialKind(
+            name: "supervised",
+            summary: "MAP propagation's supervised-style tasks (env Multiplexer or Regression), one unit per batch of 128",
+            make: { try SupervisedTrials.make($0) }),
     ]
     public static var names: [String] { all.map(\.name) }
     public static func kind(_ name: String) -> TrialKind? { all.first { $0.name == name } }

@@ -1,0 +1,61 @@
+/// The backpropagation baseline of Chung, "MAP Propagation Algorithm", NeurIPS 2021
+/// (arXiv:2010.07893): an actor–critic of the same shape whose hidden units are
+/// deterministic (each at its mean `f(u)`), trained by error backpropagation
+/// (Rumelhart, Hinton & Williams 1986) with Adam.
+///
+/// Variant (our construction; the reference repository does not ship its baselines):
+/// online actor–critic with TD(lambda) and accumulating eligibility traces, the same loop,
+/// TD error, trace decay `lambda * gamma`, boundary handling, learning-rate schedules and
+/// Adam as the MAP propagation agent:
+///
+///     critic:  Tw <- lambda Tw + ∇_W V(s_t),          W += Adam(lr, δ_t Tw)
+///     actor:   Tw <- lambda Tw + ∇_W log π(a_t|s_t),  W += Adam(lr, δ_t Tw)
+///
+/// with the gradients obtained by backpropagating the output error through the network:
+///
+///     e_L = ∂(objective)/∂u_L                         (1 for V; (onehot(a) - π)/temp for a
+///                                                      softmax policy; (a - m)/var for a
+///                                                      Gaussian policy)
+///     e_l = (e_{l+1} W_{l+1}^T) ⊙ f'(u_l)
+///     ∇_{W_l} = h_{l-1} (outer) e_l,   ∇_{b_l} = e_l
+///
+/// The policy keeps the team's stochastic output unit (softmax with temperature, or a
+/// Gaussian with the configured variance), so the two methods explore alike; only the
+/// hidden layers differ. The gradients are taken with the weights that produced the action
+/// (before the step's update).
+extension TeamNetwork {
+    /// What the output error is the derivative of.
+    public enum BackpropObjective: Sendable {
+        /// The output unit's mean (a critic's value, a regression output): e_L = 1.
+        case outputMean
+        /// The log-probability of the sampled output (a policy): e_L = the output unit's
+        /// REINFORCE eligibility.
+        case logProbabilityOfOutput
+    }
+
+    /// Leaves in every layer of every row the gradient of `objective` with respect to the
+    /// layer's potential (the network must have been run with `forward(hiddenNoise: false)`).
+    public mutating func backpropagate(_ objective: BackpropObjective) {
+        let outputUnits = self.outputUnits, rows = batchSize
+        withStorage { base, layers, _ in
+            let top = layers.count - 1
+            for r in 0..<rows {
+                let output = LayerView(base, layers[top])
+                switch objective {
+                case .outputMean: output.row(output.eligibility, r).update(repeating: 1, count: output.outputs)
+                case .logProbabilityOfOutput: Self.computeEligibility(output, row: r, outputUnits: outputUnits)
+                }
+                var l = top - 1
+                while l >= 0 {
+                    let layer = LayerView(base, layers[l]), above = LayerView(base, layers[l + 1])
+                    let e = layer.row(layer.eligibility, r), slope = layer.row(layer.slope, r)
+                    DenseKernels.pullBack(
+                        above.row(above.eligibility, r), weights: above.weights, rows: above.inputs,
+                        columns: above.outputs, into: e)
+                    for k in 0..<layer.outputs { e[k] *= slope[k] }
+                    l -= 1
+                }
+            }
+        }
+    }
+}
