@@ -1,0 +1,120 @@
+import Testing
+@testable import ThreeFactor
+
+@Suite struct MAPPropagationTests {
+    /// One MAP step moves each hidden layer by `update_adj * var_l * g_l`; g_l must be the
+    /// gradient of log p(h_1, h_2, a | x) with respect to h_l (central differences, relative
+    /// error below 1e-6).
+    @Test(arguments: [OutputUnits.softmax(temperature: 2), .gaussian])
+    func ascentDirectionIsTheLogPosteriorGradient(output: OutputUnits) {
+        var net = TestNetworks.make(output: output)
+        net.forward()
+        let adjustment = 1e-3
+        var stepped = net
+        stepped.mapPropagate(steps: 1, updateAdjustment: adjustment)
+        for l in 0..<(net.layerCount - 1) {
+            let before = net.activity(.value, layer: l), after = stepped.activity(.value, layer: l)
+            for i in 0..<before.count {
+                let ascent = (after[i] - before[i]) / (adjustment * net.variances[l])
+                let h = 1e-6
+                var plus = net, minus = net
+                var values = before
+                values[i] = before[i] + h
+                plus.setValues(layer: l, values)
+                plus.refreshAll()
+                values[i] = before[i] - h
+                minus.setValues(layer: l, values)
+                minus.refreshAll()
+                let numeric = (plus.logJoint() - minus.logJoint()) / (2 * h)
+                #expect(TestNetworks.relativeError(ascent, numeric, floor: 1e-3) < 1e-6, "layer \(l) unit \(i): \(ascent) vs \(numeric)")
+            }
+        }
+    }
+
+    /// With small steps every MAP step increases the log-posterior of the hidden values;
+    /// with the reference step (update_adj 0.5) the 20 steps end higher than they start.
+    @Test func ascentIncreasesTheLogPosterior() {
+        var net = TestNetworks.make(output: .softmax(temperature: 2))
+        net.forward()
+        var small = net
+        var previous = small.logJoint()
+        for _ in 0..<20 {
+            small.mapPropagate(steps: 1, updateAdjustment: 0.05)
+            let now = small.logJoint()
+            #expect(now > previous)
+            previous = now
+        }
+        var reference = net
+        let start = reference.logJoint()
+        reference.mapPropagate(steps: 20, updateAdjustment: 0.5)
+        #expect(reference.logJoint() > start)
+    }
+
+    /// With zero MAP steps the eligibilities, traces and update are exactly REINFORCE's.
+    @Test func zeroStepsIsREINFORCE() {
+        var net = TestNetworks.make(output: .softmax(temperature: 2))
+        net.forward()
+        var map = net, reinforce = net
+        map.mapPropagate(steps: 0, updateAdjustment: 0.5)
+        reinforce.reinforceEligibilities()
+        let rates: [Double] = [1e-2, 1e-3, 1e-4]
+        for n in [0, 1] {
+            var x = n == 0 ? map : reinforce
+            x.accumulateTraces(decay: 0.9)
+            rates.withUnsafeBufferPointer { x.learnFromTraces(signal: 0.8, learningRates: $0) }
+            if n == 0 { map = x } else { reinforce = x }
+        }
+        for l in 0..<net.layerCount {
+            #expect(map.activity(.eligibility, layer: l) == reinforce.activity(.eligibility, layer: l))
+            #expect(map.weights(layer: l) == reinforce.weights(layer: l))
+            #expect(map.bias(layer: l) == reinforce.bias(layer: l))
+        }
+    }
+
+    /// The critic gate: after the MAP step, the eligibilities divided by (v - m) are
+    /// (1/var_L) dV/du_l, so var_L times the trace is the gradient of the mean value V(x)
+    /// (hidden units at their means) with respect to every weight. Checked against central
+    /// differences of V with v - m = 1e-5 (the MAP point then differs from the mean path by
+    /// O(1e-5)); relative tolerance 1e-3.
+    @Test func criticGateGivesTheGradientOfTheMeanValue() {
+        var net = TestNetworks.make(output: .gaussian, variances: [0.3, 0.5, 0.1])
+        let reference = net
+        net.forward(hiddenNoise: false)
+        let top = net.layerCount - 1
+        net.setValues(layer: top, [net.outputMean() + 1e-5])
+        net.mapPropagate(steps: 200, updateAdjustment: 0.5)
+        net.applyMAPCriticGate()
+        net.accumulateTraces(decay: 0)
+        let variance = net.variances[top]
+        var checked = 0
+        for l in 0..<net.layerCount {
+            let trace = net.weightTrace(layer: l)
+            for k in 0..<trace.count {
+                let numeric = TestNetworks.weightDerivative(reference, layer: l, index: k) { n in
+                    var n = n
+                    n.forward(hiddenNoise: false)
+                    return n.outputMean()
+                }
+                #expect(TestNetworks.relativeError(variance * trace[k], numeric, floor: 1e-4) < 1e-3,
+                        "layer \(l) weight \(k): \(variance * trace[k]) vs \(numeric)")
+                checked += 1
+            }
+        }
+        #expect(checked == 3 * 5 + 5 * 4 + 4 * 1)
+    }
+
+    /// The first layer's potential is reused during the ascent but must be recomputed once
+    /// after the weights changed (the reference refreshes it with the new weights).
+    @Test func firstLayerPotentialFollowsLearning() {
+        var net = TestNetworks.make(output: .softmax(temperature: 2))
+        net.forward()
+        net.mapPropagate(steps: 0, updateAdjustment: 0.5)
+        net.accumulateTraces(decay: 0)
+        let rates: [Double] = [0.1, 0.1, 0.1]
+        rates.withUnsafeBufferPointer { net.learnFromTraces(signal: 1, learningRates: $0) }
+        var fresh = net
+        net.mapPropagate(steps: 1, updateAdjustment: 0.5)
+        fresh.refreshAll()
+        #expect(net.activity(.potential, layer: 0) == fresh.activity(.potential, layer: 0))
+    }
+}
