@@ -12,8 +12,12 @@ public struct HDF5Error: Error, CustomStringConvertible {
 /// Datasets used by the logs are one-dimensional, chunked and extendable, so a run can
 /// append a value per unit and shrink back to a checkpoint on resume. Strings are stored as
 /// variable-length UTF-8, which h5py reads as `str` and h5dump prints as text.
-/// Not thread-safe (neither is the serial HDF5 library): callers serialise access.
+/// Not thread-safe (neither is the serial HDF5 library): callers hold `libraryLock`
+/// around every use, including the deinitialiser that closes the file.
 public final class HDF5File {
+    /// Serialises all HDF5 calls of the process.
+    public static let libraryLock = NSRecursiveLock()
+
     public enum Mode { case readOnly, readWrite, createExclusive, createTruncate }
 
     public let path: String
@@ -35,7 +39,11 @@ public final class HDF5File {
         id = fid
     }
 
-    deinit { H5Fclose(id) }
+    deinit {
+        Self.libraryLock.lock()
+        H5Fclose(id)
+        Self.libraryLock.unlock()
+    }
 
     /// True when `path` is an HDF5 file (without opening it for writing).
     public static func isHDF5(_ path: String) -> Bool {

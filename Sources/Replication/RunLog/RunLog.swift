@@ -17,7 +17,8 @@ import ThreeFactor
 /// ```
 /// Every commit writes a seed's new values, its checkpoint and its attributes together and
 /// flushes, so after a crash the file holds a consistent prefix of every seed's run.
-/// Thread-safe: commits from different seeds are serialised by a lock.
+/// Thread-safe: every use of the HDF5 library in the process is serialised by
+/// `HDF5File.libraryLock` (the serial HDF5 library is not thread-safe).
 public final class RunLog: @unchecked Sendable {
     public static let formatVersion = 1
 
@@ -55,7 +56,7 @@ public final class RunLog: @unchecked Sendable {
     public let path: String
     let file: HDF5File
     let seriesNames: [String]
-    let lock = NSLock()
+    var lock: NSRecursiveLock { HDF5File.libraryLock }
 
     /// Opens the log for a run: creates it, or reopens it to resume when it was written by
     /// the same configuration. Nothing in an existing file is changed before it has been
@@ -63,22 +64,11 @@ public final class RunLog: @unchecked Sendable {
     public init(path: String, header: Header, seriesNames: [String]) throws {
         self.path = path
         self.seriesNames = seriesNames
+        HDF5File.libraryLock.lock()
+        defer { HDF5File.libraryLock.unlock() }
         let fm = FileManager.default
         if fm.fileExists(atPath: path) {
-            guard HDF5File.isHDF5(path) else { throw OpenError.notARunLog(path) }
-            let existing = try HDF5File(path: path, mode: .readOnly)
-            guard existing.hasAttribute("config"), existing.hasAttribute("format") else { throw OpenError.notARunLog(path) }
-            let stored = try existing.stringAttribute("config")
-            let wanted = header.experiment.configText
-            if stored != wanted {
-                throw OpenError.differentConfiguration(path: path, detail: Self.firstDifference(stored, wanted))
-            }
-            for name in try existing.members(of: "/") where name.hasPrefix("seed_") {
-                let found = try existing.members(of: "/\(name)").filter { $0 != "checkpoint" }.sorted()
-                if found != seriesNames.sorted() {
-                    throw OpenError.differentSeries(path: path, seed: Int(name.dropFirst(5)) ?? -1, expected: seriesNames.sorted(), found: found)
-                }
-            }
+            try Self.checkCompatible(path: path, header: header, seriesNames: seriesNames)
             file = try HDF5File(path: path, mode: .readWrite)
         } else {
             let dir = (path as NSString).deletingLastPathComponent
@@ -90,6 +80,26 @@ public final class RunLog: @unchecked Sendable {
             file = try HDF5File(path: path, mode: .createExclusive)
             try writeRootAttributes(header)
             try file.flush()
+        }
+    }
+
+    /// Opens an existing file read-only and checks that it is a run log of the same
+    /// configuration and series; the read-only handle is closed before returning.
+    static func checkCompatible(path: String, header: Header, seriesNames: [String]) throws {
+        guard HDF5File.isHDF5(path) else { throw OpenError.notARunLog(path) }
+        let existing = try HDF5File(path: path, mode: .readOnly)
+        guard existing.hasAttribute("config"), existing.hasAttribute("format") else { throw OpenError.notARunLog(path) }
+        let stored = try existing.stringAttribute("config")
+        let wanted = header.experiment.configText
+        if stored != wanted {
+            throw OpenError.differentConfiguration(path: path, detail: Self.firstDifference(stored, wanted))
+        }
+        for name in try existing.members(of: "/") where name.hasPrefix("seed_") {
+            let found = try existing.members(of: "/\(name)").filter { $0 != "checkpoint" }.sorted()
+            if found != seriesNames.sorted() {
+                throw OpenError.differentSeries(
+                    path: path, seed: Int(name.dropFirst(5)) ?? -1, expected: seriesNames.sorted(), found: found)
+            }
         }
     }
 
@@ -181,6 +191,8 @@ public final class RunLog: @unchecked Sendable {
 
     /// Reads a run log back into memory (series, statuses, provenance).
     public static func read(_ path: String) throws -> ExperimentLog {
+        HDF5File.libraryLock.lock()
+        defer { HDF5File.libraryLock.unlock() }
         guard FileManager.default.fileExists(atPath: path) else { throw HDF5Error(message: "\(path): no such run log") }
         guard HDF5File.isHDF5(path) else { throw OpenError.notARunLog(path) }
         let f = try HDF5File(path: path, mode: .readOnly)

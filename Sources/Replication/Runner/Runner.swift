@@ -38,12 +38,16 @@ public final class Runner: @unchecked Sendable {
     public let checkpointInterval: Double
     let makeTrial: TrialFactory
     let progress: RunProgress?
+    /// Polled between units; true stops every seed at that boundary (Ctrl-C by default).
+    let shouldStop: @Sendable () -> Bool
 
     public init(jobs: Int? = nil, checkpointInterval: Double = 0.5, progress: RunProgress? = nil,
+                shouldStop: @escaping @Sendable () -> Bool = { Interrupt.requested },
                 makeTrial: TrialFactory? = nil) {
         self.jobs = max(1, jobs ?? ProcessInfo.processInfo.activeProcessorCount)
         self.checkpointInterval = checkpointInterval
         self.progress = progress
+        self.shouldStop = shouldStop
         self.makeTrial = makeTrial ?? Runner.registeredTrial
     }
 
@@ -95,7 +99,7 @@ public final class Runner: @unchecked Sendable {
         DispatchQueue.concurrentPerform(iterations: workerCount) { _ in
             while true {
                 queueLock.lock()
-                guard next < jobs.count, errors.isEmpty, !Interrupt.requested else {
+                guard next < jobs.count, errors.isEmpty, !shouldStop() else {
                     queueLock.unlock()
                     return
                 }
@@ -148,7 +152,7 @@ public final class Runner: @unchecked Sendable {
         }
         progress?.seedStarted(request: job.request, seed: job.seed, unitsDone: unitsDone)
         while unitsDone < units {
-            if Interrupt.requested {
+            if shouldStop() {
                 try commit(.interrupted)
                 progress?.seedFinished(request: job.request, seed: job.seed, unitsDone: unitsDone, status: .interrupted, resumed: false)
                 return .interrupted
