@@ -18,9 +18,10 @@
 /// - Internal state (`state`/`setState`): [θ1, θ2, θ1', θ2'].
 ///
 /// The observation of a freshly reset state is computed in float64 and rounded; Gymnasium
-/// evaluates `cos`/`sin` of the float32 start state in NumPy's float32 kernels, which can
-/// differ from the rounded float64 value by one float32 ulp (only in that first
-/// observation; later states are float64 in both).
+/// evaluates `cos`/`sin` of the float32 start state in NumPy's float32 kernels, which are
+/// not correctly rounded and could in principle differ by one float32 ulp in that first
+/// observation (they agree on all 20 recorded golden episodes; later states are float64
+/// in both).
 public struct Acrobot: Environment, Sendable {
     public static let id = "Acrobot-v1"
     public let observationCount = 6

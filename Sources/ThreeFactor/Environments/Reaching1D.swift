@@ -1,5 +1,6 @@
-/// Reaching1D-v0 of neurogym (`neurogym/envs/native/reaching.py` with the `TrialEnv` loop of
-/// `neurogym/core.py`, versions 1.x–2.3), configured as the NRL paper's code configures it:
+/// Reaching1D-v0 of neurogym (`reaching.py` with the `TrialEnv` loop of `core.py`; the task
+/// and loop are unchanged from the gym-based 0.1 that the NRL code used to 2.3; matched bit
+/// for bit against neurogym 2.2.0), configured as the NRL paper's code configures it:
 /// `dt = 10` ms, timing `{fixation: 0 ms, reach: 3000 ms}`, 16-unit rings.
 ///
 /// The agent moves a point on a circle towards a target direction it is shown, like a
