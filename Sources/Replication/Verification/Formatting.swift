@@ -24,3 +24,6 @@ func formatPercent(_ level: Double) -> String {
     let p = level * 100
     return p == p.rounded() ? "\(Int(p))%" : String(format: "%.1f%%", p)
 }
+
+/// Reference values keep the digits they were given with (6 significant digits).
+func formatReference(_ x: Double) -> String { format(x, digits: 6) }

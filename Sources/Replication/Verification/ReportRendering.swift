@@ -68,7 +68,7 @@ extension VerificationReport {
     public func terminalTable() -> String {
         var table = TextTable(
             headers: ["Verdict", "Check", "Metric", "Reference", "Ours", "Test"],
-            maxWidths: [7, 20, 24, 28, 34, 40])
+            maxWidths: [7, 30, 24, 28, 34, 40])
         for r in results {
             table.rows.append([r.verdict.rawValue, r.id, r.metric, r.reference, r.ours, r.test])
         }
@@ -85,8 +85,8 @@ extension VerificationReport {
     }
 
     /// The verdict table in Markdown, followed by each check's description, provenance,
-    /// source and notes.
-    public func markdownTable() -> String {
+    /// source and notes, and (optionally) the summary line.
+    public func markdownTable(includeSummary: Bool = true) -> String {
         func cell(_ s: String) -> String {
             s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
         }
@@ -102,7 +102,7 @@ extension VerificationReport {
             out += "Source (\(r.provenance.rawValue)): \(cell(r.source)).\n"
             for note in r.notes { out += "  - \(note)\n" }
         }
-        out += "\n" + summaryLine + "\n"
+        if includeSummary { out += "\n" + summaryLine + "\n" }
         return out
     }
 }

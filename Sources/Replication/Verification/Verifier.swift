@@ -168,31 +168,31 @@ public enum Verifier {
         case .reported(let c):
             let margin: String
             switch c.margin {
-            case .absolute(let m): margin = "±\(format(m))"
-            case .relative(let f): margin = "±\(format(f * 100))% (±\(format(f * abs(c.mean))))"
+            case .absolute(let m): margin = "±\(formatReference(m))"
+            case .relative(let f): margin = "±\(formatReference(f * 100))% (±\(formatReference(f * abs(c.mean))))"
             }
-            return "\(format(c.mean)) ± \(format(c.std)) (\(c.stdKind.rawValue) sd), n = \(c.n); equivalence \(margin)"
+            return "\(formatReference(c.mean)) ± \(formatReference(c.std)) (\(c.stdKind.rawValue) sd), n = \(c.n); equivalence \(margin)"
         case .band(let c):
             let name = c.statistic == .iqm ? "IQM" : c.statistic.rawValue
             switch (c.low, c.high) {
-            case let (l?, h?): return "\(formatPercent(c.confidence)) CI of \(name) inside [\(format(l)), \(format(h))]"
-            case let (l?, nil): return "\(formatPercent(c.confidence)) CI of \(name) >= \(format(l))"
-            case let (nil, h?): return "\(formatPercent(c.confidence)) CI of \(name) <= \(format(h))"
+            case let (l?, h?): return "\(formatPercent(c.confidence)) CI of \(name) inside [\(formatReference(l)), \(formatReference(h))]"
+            case let (l?, nil): return "\(formatPercent(c.confidence)) CI of \(name) >= \(formatReference(l))"
+            case let (nil, h?): return "\(formatPercent(c.confidence)) CI of \(name) <= \(formatReference(h))"
             default: return "—"
             }
         case .ordering(let c):
             let a = check.experiments[0], b = check.experiments[1]
-            return "\(a) \(c.better == .higher ? ">" : "<") \(b) (\(c.better.rawValue) is better), one-sided at α = \(format(c.alpha))"
+            return "\(a) \(c.better == .higher ? ">" : "<") \(b) (\(c.better.rawValue) is better), one-sided at α = \(formatReference(c.alpha))"
         case .factor(let c):
             let name = c.statistic == .iqm ? "IQM" : c.statistic.rawValue
             let ratio = "\(name)(\(check.experiments[0]))/\(name)(\(check.experiments[1]))"
             switch c.sides {
-            case .both: return "\(formatPercent(c.confidence)) CI of \(ratio) inside [\(format(1 / c.factor)), \(format(c.factor))]"
-            case .upper: return "\(formatPercent(c.confidence)) CI of \(ratio) <= \(format(c.factor))"
-            case .lower: return "\(formatPercent(c.confidence)) CI of \(ratio) >= \(format(1 / c.factor))"
+            case .both: return "\(formatPercent(c.confidence)) CI of \(ratio) inside [\(formatReference(1 / c.factor)), \(formatReference(c.factor))]"
+            case .upper: return "\(formatPercent(c.confidence)) CI of \(ratio) <= \(formatReference(c.factor))"
+            case .lower: return "\(formatPercent(c.confidence)) CI of \(ratio) >= \(formatReference(1 / c.factor))"
             }
         case .fraction(let c):
-            return "at least \(format(c.minFraction * 100))% of seeds with value \(c.predicate.rawValue) \(format(c.value))"
+            return "at least \(formatReference(c.minFraction * 100))% of seeds with value \(c.predicate.rawValue) \(formatReference(c.value))"
         }
     }
 
