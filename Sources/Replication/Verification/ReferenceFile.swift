@@ -1,6 +1,6 @@
 /// The reference values of one paper and the checks that compare a replication to them:
 /// `data/reference/<paper>.toml`, read by `ReferenceFile.load(path:)`. The format is
-/// described in `Sources/Replication/Verification/README.md`.
+/// described in `data/reference/README.md`.
 public struct ReferenceFile: Sendable, Equatable {
     public var paper: String
     public var checks: [ReferenceCheck]
