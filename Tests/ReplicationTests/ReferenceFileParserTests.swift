@@ -163,3 +163,13 @@ import Testing
         #expect(throws: ReferenceFileError.self) { try ReferenceFile.load(path: wrong.path) }
     }
 }
+
+/// The example in data/reference/README.md must stay a valid reference file.
+@Test func readmeExampleParses() throws {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let readme = try String(contentsOf: root.appendingPathComponent("data/reference/README.md"), encoding: .utf8)
+    let block = try #require(readme.components(separatedBy: "```toml\n").dropFirst().first?.components(separatedBy: "```").first)
+    let file = try ReferenceFile.parse(block, file: "README example")
+    #expect(file.checks.map(\.id) == ["cartpole-average-return", "map-prop-faster-than-reinforce"])
+    #expect(file.marks.count == 1)
+}
