@@ -1,3 +1,4 @@
+import Foundation
 import ThreeFactor
 @testable import Replication
 
@@ -45,8 +46,6 @@ struct SyntheticExperiment {
             expectedUnits: units, seeds: seedLogs)
     }
 }
-
-import Foundation
 
 extension ExperimentLog {
     /// A copy whose seed `seed` stopped after `units` units with `status`.

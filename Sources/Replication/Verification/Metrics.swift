@@ -52,18 +52,17 @@ extension Metric {
         }
     }
 
-    /// Whether larger values are better is not a property of the metric; this text only
-    /// says what is measured.
+    /// What is measured per seed, for the report (not which direction is better: that
+    /// belongs to the comparison).
     public var summary: String {
-        func name(_ s: String) -> String { s }
         switch self {
-        case .mean(let s): return "mean \(name(s)) over all units"
-        case .final(let s, let w): return w == 1 ? "last \(name(s))" : "mean \(name(s)) over the last \(w) units"
-        case .minimum(let s): return "min \(name(s))"
-        case .maximum(let s): return "max \(name(s))"
-        case .runningAverage(let s, let w, let u): return "running average (window \(w)) of \(name(s)) at unit \(u)"
+        case .mean(let s): return "mean \(s) over all units"
+        case .final(let s, let w): return w == 1 ? "last \(s)" : "mean \(s) over the last \(w) units"
+        case .minimum(let s): return "min \(s)"
+        case .maximum(let s): return "max \(s)"
+        case .runningAverage(let s, let w, let u): return "running average (window \(w)) of \(s) at unit \(u)"
         case .areaUnderCurve(let s, let w, let r):
-            let curve = w == 1 ? name(s) : "running average (window \(w)) of \(name(s))"
+            let curve = w == 1 ? s : "running average (window \(w)) of \(s)"
             if let r { return "normalised AUC of \(curve), [\(format(r.low)), \(format(r.high))] -> [0, 1]" }
             return "AUC / units of \(curve)"
         case .timeToThreshold(let c, let count, _):
@@ -72,9 +71,9 @@ extension Metric {
             case .units: what = "units"
             case .steps(let lengths): what = "steps (sum of \(lengths))"
             }
-            return "\(what) until running average (window \(c.window)) of \(name(c.series)) \(c.direction == .above ? ">=" : "<=") \(format(c.threshold))"
+            return "\(what) until running average (window \(c.window)) of \(c.series) \(c.direction == .above ? ">=" : "<=") \(format(c.threshold))"
         case .reachedThreshold(let c):
-            return "reached: running average (window \(c.window)) of \(name(c.series)) \(c.direction == .above ? ">=" : "<=") \(format(c.threshold)) (1/0)"
+            return "reached: running average (window \(c.window)) of \(c.series) \(c.direction == .above ? ">=" : "<=") \(format(c.threshold)) (1/0)"
         }
     }
 
