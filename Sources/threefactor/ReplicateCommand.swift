@@ -14,7 +14,7 @@ struct ReplicateCommand: ParsableCommand {
     @Option(help: "Profile: full (the paper's protocol) or quick (CI).") var profile: String = "full"
     @Option(help: "Only these experiment ids (repeatable).") var only: [String] = []
     @Option(help: "Directory holding papers/ (default: current directory).") var root: String = "."
-    @Option(help: "Output directory (default: runs/<paper>).") var out: String?
+    @Option(help: "Output directory (default: runs/<paper> for full, runs/<paper>/<profile> otherwise).") var out: String?
     @Option(help: "Worker threads (default: all cores). Results do not depend on it.") var jobs: Int?
 
     func run() throws {
@@ -30,12 +30,13 @@ struct ReplicateCommand: ParsableCommand {
         for id in only where experiments.experiment(id) == nil {
             throw UsageError("--only: no experiment '\(id)' in \(file); valid: \(experiments.experiments.map(\.id).joined(separator: ", "))")
         }
-        let directory = out ?? "runs/\(paper)"
+        let directory = out ?? PaperExperiments.outputDirectory(paper: paper, profile: profile)
         let selected = experiments.experiments.filter { only.isEmpty || only.contains($0.id) }
         let requests = selected.map {
             RunRequest(paper: paper, profile: profile, experiment: $0.resolved(profile: profile),
-                       path: "\(directory)/\($0.id)\(profile == "full" ? "" : "." + profile).h5")
+                       path: "\(directory)/\($0.id).h5")
         }
         try CommandSupport.runAndReport(requests, jobs: jobs)
+        try VerifyCommand.verify(paper: paper, profile: profile, root: root, directory: directory)
     }
 }

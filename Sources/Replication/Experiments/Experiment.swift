@@ -96,13 +96,15 @@ public struct PaperExperiments: Sendable {
     /// Profile name -> what the profile is for.
     public var profiles: [String: String]
     public var experiments: [ExperimentSpec]
+    /// Figure id -> title (optional `[figures]` table); the id itself when absent.
+    public var figureTitles: [String: String]
     public var file: String
 
     /// Reads and checks an experiments file; any problem is one `ConfigError` naming the
     /// file and the key.
     public static func load(_ path: String) throws -> PaperExperiments {
         let root = ConfigReader(file: path, path: "", table: try ConfigFile.load(path))
-        try root.rejectUnknownKeys(["paper", "title", "profiles", "experiments"])
+        try root.rejectUnknownKeys(["paper", "title", "profiles", "figures", "experiments"])
         let paper = try root.requiredString("paper")
         let title = try root.string("title") ?? paper
         var profiles: [String: String] = [:]
@@ -110,6 +112,10 @@ public struct PaperExperiments: Sendable {
             for k in p.table.keys { profiles[k] = try p.requiredString(k) }
         }
         guard !profiles.isEmpty else { throw root.error("profiles", "missing: describe at least the profile \"full\"") }
+        var figureTitles: [String: String] = [:]
+        if let f = try root.subtable("figures") {
+            for k in f.table.keys { figureTitles[k] = try f.requiredString(k) }
+        }
         var experiments: [ExperimentSpec] = []
         let tables = try root.tables("experiments")
         guard !tables.isEmpty else { throw root.error("experiments", "missing: add at least one [[experiments]] table") }
@@ -120,7 +126,8 @@ public struct PaperExperiments: Sendable {
             }
             experiments.append(spec)
         }
-        return PaperExperiments(paper: paper, title: title, profiles: profiles, experiments: experiments, file: path)
+        return PaperExperiments(
+            paper: paper, title: title, profiles: profiles, experiments: experiments, figureTitles: figureTitles, file: path)
     }
 
     static func parseExperiment(_ t: ConfigReader, profiles: Set<String>) throws -> ExperimentSpec {
@@ -187,6 +194,12 @@ public struct PaperExperiments: Sendable {
     }
 
     public func experiment(_ id: String) -> ExperimentSpec? { experiments.first { $0.id == id } }
+
+    /// Where a profile's run logs and report live: `runs/<paper>/` for the paper's full
+    /// protocol, `runs/<paper>/<profile>/` for any other profile.
+    public static func outputDirectory(paper: String, profile: String, runs: String = "runs") -> String {
+        profile == "full" ? "\(runs)/\(paper)" : "\(runs)/\(paper)/\(profile)"
+    }
 }
 
 /// Seed lists on the command line and in files: "3", "0..9" (inclusive), "1,4,7".
