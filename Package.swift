@@ -28,6 +28,9 @@ let package = Package(
         // of Gymnasium (LunarLander); Swift cannot use Box2D's C++ classes directly.
         .target(
             name: "CBox2D",
+            // The shim's joint solver runs 180 velocity iterations per step; optimise it in
+            // debug builds too so that the environment's tests stay fast.
+            cxxSettings: [.unsafeFlags(["-O2"])],
             linkerSettings: [.linkedLibrary("box2d"), .linkedLibrary("stdc++")]
         ),
         .target(name: "ThreeFactor", dependencies: ["CBox2D"], swiftSettings: hot),

@@ -15,6 +15,11 @@ Writes data/golden/lunarlander_v3.json (compact JSON) with
   start from Gymnasium's exact initial conditions and fire its engines with Gymnasium's
   noise, so any remaining difference is the physics engine (Box2D 2.3 here, 2.4 there).
   The leg joint angles after every step are recorded too (see leg_joint_angles).
+* "heuristic_episodes": whole episodes of Gymnasium's heuristic controller (landing,
+  leg contacts, coming to rest included), by seed only: the observation every
+  CHECKPOINT_EVERY steps and at the last step, the first step with a leg on the ground,
+  the length, the last reward and the return. Replaying them needs NumPy's generator
+  (the Swift tests carry a port of default_rng) and the heuristic.
 * "distributions": per-episode returns and lengths (TimeLimit of 1000 steps applied) of a
   uniform random policy and of Gymnasium's heuristic controller
   (gymnasium.envs.box2d.lunar_lander.heuristic), discrete and continuous.
@@ -43,6 +48,8 @@ STEPS = 50
 TRAJECTORY_SEEDS = [0, 1, 2, 3, 4, 5, 6, 7]
 EPISODES = 200
 DISTRIBUTION_SEED_BASE = 10_000  # episode i resets with seed BASE + i
+HEURISTIC_EPISODE_SEEDS = list(range(100, 116))
+CHECKPOINT_EVERY = 10
 
 
 def discrete_action(t, seed):
@@ -128,6 +135,34 @@ def record_trajectory(seed, continuous):
     return traj
 
 
+def record_heuristic_episode(seed, continuous):
+    env = gym.make("LunarLander-v3", continuous=continuous)
+    obs, _ = env.reset(seed=seed)
+    checkpoints, total, first_contact, t = [], 0.0, -1, 0
+    while True:
+        obs, r, term, trunc, _ = env.step(ll.heuristic(env, obs))
+        total += float(r)
+        if first_contact < 0 and (obs[6] or obs[7]):
+            first_contact = t
+        done = term or trunc
+        if (t + 1) % CHECKPOINT_EVERY == 0 or done:
+            checkpoints.append([t] + [f32(x) for x in obs])
+        t += 1
+        if done:
+            break
+    env.close()
+    return {
+        "seed": seed,
+        "continuous": continuous,
+        "length": t,
+        "terminated": bool(term),
+        "last_reward": float(r),
+        "return": total,
+        "first_contact_step": first_contact,
+        "checkpoints": checkpoints,
+    }
+
+
 def run_distribution(policy, continuous):
     env = gym.make("LunarLander-v3", continuous=continuous)
     env.action_space.seed(DISTRIBUTION_SEED_BASE)
@@ -170,12 +205,17 @@ def main():
         "steps_recorded": STEPS,
         "notes": "dispersion values are the raw uniform(-1,1) draws; the engine offset is value/SCALE (SCALE=30). "
         "observations are float32 values; rewards are float64.",
+        "checkpoint_every": CHECKPOINT_EVERY,
         "trajectories": [],
+        "heuristic_episodes": [],
         "distributions": [],
     }
     for continuous in (False, True):
         for seed in TRAJECTORY_SEEDS:
             out["trajectories"].append(record_trajectory(seed, continuous))
+    for continuous in (False, True):
+        for seed in HEURISTIC_EPISODE_SEEDS:
+            out["heuristic_episodes"].append(record_heuristic_episode(seed, continuous))
     for continuous in (False, True):
         for policy in ("random", "heuristic"):
             d = run_distribution(policy, continuous)

@@ -39,17 +39,13 @@ typedef struct CB2Fixture {
 } CB2Fixture;
 
 /// A revolute joint between two bodies (Box2D's b2RevoluteJointDef fields), plus
-/// `box2D23Limits`: enforce the angle limits the way Box2D 2.3 does (the version inside
-/// pybox2d, hence Gymnasium). Box2D 2.4 treats a limit speculatively, so a joint moving
-/// towards its limit stops exactly on it within the step; Box2D 2.3 only activates the limit
-/// in a step that starts at or beyond it, so the joint overshoots by up to one step of
-/// motion and then stays there (within the angular slop, which is not corrected). With the
-/// flag set, the shim switches the 2.4 limit on before each step exactly when 2.3 would
-/// (angle <= lower or angle >= upper at the start of the step) and off otherwise; the 2.4
-/// solver then applies the same inequality constraint (no speculative term, impulses reset
-/// on activation, the same position correction) that 2.3 applies in its limit states.
+/// `box2D23Solver`: solve the joint with Box2D 2.3's equations (the version inside
+/// pybox2d, hence Gymnasium) instead of 2.4's. They differ in the angle limit: 2.3 applies
+/// a limit only in steps that start at or beyond it and solves it together with the point
+/// constraint as one block; 2.4 applies it speculatively and sequentially, which makes a
+/// light body on a heavy one stop softly. See CBox2D.cpp.
 typedef struct CB2RevoluteJoint {
-    bool box2D23Limits;
+    bool box2D23Solver;
     int bodyA, bodyB;
     double localAnchorAX, localAnchorAY;
     double localAnchorBX, localAnchorBY;
