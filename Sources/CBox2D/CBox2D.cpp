@@ -268,6 +268,21 @@ protected:
     }
 };
 
+/// Box2D fills its table of contact types lazily, when the first contact of the process is
+/// created, without synchronisation; worlds stepped on several threads (seeds run in
+/// parallel) could race on it. The shim fills it once, thread-safely, before any world
+/// exists. (Box2D's GJK/TOI call counters are also unsynchronised globals; they are
+/// statistics only and never read by the solver.)
+struct ContactRegisters : b2Contact {
+    static bool initialise() {
+        if (!s_initialized) {
+            InitializeRegisters();
+            s_initialized = true;
+        }
+        return true;
+    }
+};
+
 }  // namespace
 
 struct CB2World {
@@ -292,6 +307,8 @@ struct CB2World {
 extern "C" {
 
 CB2World *cb2_world_create(double gravityX, double gravityY) {
+    static const bool registersReady = ContactRegisters::initialise();
+    (void)registersReady;
     return new (std::nothrow) CB2World(b2Vec2(static_cast<float>(gravityX), static_cast<float>(gravityY)));
 }
 

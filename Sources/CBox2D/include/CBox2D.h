@@ -5,8 +5,9 @@
  * Swift cannot use Box2D's C++ classes directly, so a world is an opaque handle and its
  * bodies are small integers (0, 1, 2, ... in creation order). Every number crosses the
  * interface as a double; Box2D stores float32, exactly as pybox2d converts Python floats
- * for Gymnasium. Nothing here allocates except world creation and body/fixture/joint
- * creation; stepping and queries do not.
+ * for Gymnasium. The shim itself allocates only when a world is created; Box2D allocates
+ * when bodies, fixtures and joints are created and, while stepping, only when its block
+ * allocator needs a new chunk (once per world, at the first contact). Queries never do.
  *
  * Contacts are recorded per body the way Gymnasium's LunarLander ContactDetector does:
  * `touching` is set when any contact of the body begins and cleared when any of its

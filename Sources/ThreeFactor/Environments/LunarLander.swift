@@ -53,8 +53,8 @@ import CBox2D
 /// - Random stream: the environment's own `RandomStream` (not NumPy's PCG64) draws, in
 ///   Gymnasium's order, 12 heights, the force (x then y), then two dispersion values per
 ///   step including the no-op step of `reset`. The distribution of episodes matches
-///   Gymnasium's; individual episodes are replayed from Gymnasium's draws through
-///   `setState` and `step(_:dispersion:observation:)`.
+///   Gymnasium's; the tests replay individual Gymnasium episodes from its draws through
+///   `setState` and the internal `step(_:dispersion:observation:)`.
 /// - Internal state (`state`/`setState`): the episode's random initial conditions,
 ///   14 values `[h0, ..., h11, force_x, force_y]` (the raw height draws; entries 3...7 are
 ///   overwritten by the pad height). Box2D's internal state (contacts, warm-start impulses,
@@ -69,8 +69,9 @@ import CBox2D
 ///   same outcome; `LunarLanderTests` checks all of this against
 ///   `data/golden/lunarlander_v3.json`.
 ///
-/// The environment owns a Box2D world, so it is a class: copies share one world. Stepping
-/// allocates nothing (Box2D uses its own preallocated stack and block allocators).
+/// The environment owns a Box2D world, so it is a class: copies share one world. The Swift
+/// side of a step allocates nothing; inside Box2D, a step allocates only when its block
+/// allocator needs a new chunk (once per episode, when the first contact appears).
 public final class LunarLander: Environment {
     public static let id = "LunarLander-v3"
     public static let continuousId = "LunarLanderContinuous-v3"
