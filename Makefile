@@ -6,7 +6,7 @@
 SWIFT      ?= swift
 CLI        := .build/release/threefactor
 JOBS       ?=
-APT        := libhdf5-dev hdf5-tools pkg-config python3-venv
+APT        := libhdf5-dev hdf5-tools libbox2d-dev pkg-config python3-venv
 VENV       := .build-venv
 PAPERS     := $(notdir $(wildcard papers/*))
 
@@ -17,6 +17,7 @@ deps:
 	@missing=""; \
 	pkg-config --exists hdf5 || missing="$$missing libhdf5-dev pkg-config"; \
 	command -v h5dump >/dev/null || missing="$$missing hdf5-tools"; \
+	test -f /usr/include/box2d/box2d.h || missing="$$missing libbox2d-dev"; \
 	python3 -c "import venv, ensurepip" 2>/dev/null || missing="$$missing python3-venv"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
