@@ -46,6 +46,7 @@ public enum EnvironmentRegistry {
         ) { options in
             try options.rejectUnknownKeys(allowed: ["exact_target_reward"])
             return Reaching1D(exactTargetReward: try options.bool("exact_target_reward", default: false))
+        },
         EnvironmentEntry(id: LunarLander.id, summary: "Gymnasium LunarLander-v3 (Box2D), Discrete(4); continuous = true for Box(2)") { options in
             try options.rejectUnknownKeys(allowed: ["continuous", "max_episode_steps"])
             return LunarLander(
