@@ -36,7 +36,16 @@ let package = Package(
             pkgConfig: "hdf5",
             providers: [.apt(["libhdf5-dev"])]
         ),
-        .target(name: "ThreeFactor", swiftSettings: hot),
+        // Box2D 2.4 (Debian's libbox2d-dev) behind a small C interface, for the Box2D tasks
+        // of Gymnasium (LunarLander); Swift cannot use Box2D's C++ classes directly.
+        .target(
+            name: "CBox2D",
+            // The shim's joint solver runs 180 velocity iterations per step; optimise it in
+            // debug builds too so that the environment's tests stay fast.
+            cxxSettings: [.unsafeFlags(["-O2"])],
+            linkerSettings: [.linkedLibrary("box2d"), .linkedLibrary("stdc++")]
+        ),
+        .target(name: "ThreeFactor", dependencies: ["CBox2D"], swiftSettings: hot),
         .target(
             name: "Replication",
             dependencies: ["ThreeFactor", "CHDF5", "TOMLKit"],

@@ -19,6 +19,8 @@ static inline unsigned chdf5_f_acc_rdonly(void) { return H5F_ACC_RDONLY; }
 static inline unsigned chdf5_f_acc_rdwr(void) { return H5F_ACC_RDWR; }
 static inline unsigned chdf5_f_acc_trunc(void) { return H5F_ACC_TRUNC; }
 static inline unsigned chdf5_f_acc_excl(void) { return H5F_ACC_EXCL; }
+static inline size_t chdf5_t_variable(void) { return H5T_VARIABLE; }
+static inline hid_t chdf5_e_default(void) { return H5E_DEFAULT; }
 /// Silence HDF5's own stderr error stack printing; the Swift layer reports errors itself.
 static inline void chdf5_silence_errors(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 #endif

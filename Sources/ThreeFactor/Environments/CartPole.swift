@@ -54,11 +54,13 @@ public struct CartPole: Environment, Sendable {
             preconditionFailure("CartPole-v1 takes Discrete(2) actions, got \(action)")
         }
         let force = a == 1 ? Self.forceMagnitude : -Self.forceMagnitude
+        // Squares are grouped as Gymnasium's `np.square` groups them, so that every
+        // intermediate rounds as in the reference (checked by the golden trajectories).
         let cosTheta = _cos(theta)
         let sinTheta = _sin(theta)
-        let temp = (force + Self.poleMassLength * thetaDot * thetaDot * sinTheta) / Self.totalMass
+        let temp = (force + Self.poleMassLength * (thetaDot * thetaDot) * sinTheta) / Self.totalMass
         let thetaAcc = (Self.gravity * sinTheta - cosTheta * temp)
-            / (Self.length * (4.0 / 3.0 - Self.massPole * cosTheta * cosTheta / Self.totalMass))
+            / (Self.length * (4.0 / 3.0 - Self.massPole * (cosTheta * cosTheta) / Self.totalMass))
         let xAcc = temp - Self.poleMassLength * thetaAcc * cosTheta / Self.totalMass
         x = x + Self.tau * xDot
         xDot = xDot + Self.tau * xAcc

@@ -1,0 +1,229 @@
+import Foundation
+import ThreeFactor
+
+/// One experiment: a rule on a task, a budget, the seeds — everything a run is a pure
+/// function of, together with the seed.
+public struct ExperimentSpec: Sendable, Equatable {
+    public var id: String
+    public var kind: String
+    public var env: String?
+    public var envOptions: Hyperparameters
+    public var rule: String
+    public var params: Hyperparameters
+    public var label: String
+    public var figure: String
+    /// Units (episodes, batches, blocks) each seed runs.
+    public var units: Int
+    public var seeds: [Int]
+    /// Profile name -> overrides of units, seeds and params.
+    public var profiles: [String: ProfileOverride]
+
+    public struct ProfileOverride: Sendable, Equatable {
+        public var units: Int?
+        public var seeds: [Int]?
+        public var params: [String: ParameterValue]
+        public init(units: Int? = nil, seeds: [Int]? = nil, params: [String: ParameterValue] = [:]) {
+            self.units = units
+            self.seeds = seeds
+            self.params = params
+        }
+    }
+
+    public init(
+        id: String, kind: String = "episodic", env: String?, envOptions: Hyperparameters = .init(), rule: String,
+        params: Hyperparameters = .init(), label: String? = nil, figure: String? = nil, units: Int, seeds: [Int],
+        profiles: [String: ProfileOverride] = [:]
+    ) {
+        self.id = id
+        self.kind = kind
+        self.env = env
+        self.envOptions = envOptions
+        self.rule = rule
+        self.params = params
+        self.label = label ?? rule
+        self.figure = figure ?? id
+        self.units = units
+        self.seeds = seeds
+        self.profiles = profiles
+    }
+
+    /// The experiment as it runs under `profile` (overrides applied, no profiles left).
+    public func resolved(profile: String) -> ExperimentSpec {
+        var r = self
+        if let o = profiles[profile] {
+            if let u = o.units { r.units = u }
+            if let s = o.seeds { r.seeds = s }
+            for (k, v) in o.params { r.params.values[k] = v }
+        }
+        r.profiles = [:]
+        return r
+    }
+
+    /// The resolved configuration as TOML text with sorted keys: stored in every run log,
+    /// and the identity by which a rerun decides to resume (same text) or refuse (other).
+    /// Seeds are not part of it: a log holds any subset of seeds of the same configuration.
+    public var configText: String {
+        var lines = [
+            "id = \(quoted(id))",
+            "kind = \(quoted(kind))",
+        ]
+        if let env { lines.append("env = \(quoted(env))") }
+        lines += [
+            "rule = \(quoted(rule))",
+            "units = \(units)",
+        ]
+        if !envOptions.values.isEmpty {
+            lines.append("\n[env_options]")
+            lines += envOptions.values.keys.sorted().map { "\($0) = \(envOptions.values[$0]!)" }
+        }
+        lines.append("\n[params]")
+        lines += params.values.keys.sorted().map { "\($0) = \(params.values[$0]!)" }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    func quoted(_ s: String) -> String { ParameterValue.string(s).description }
+
+    /// The spec the core's trial factory receives for one seed.
+    public func trialSpec(seed: Int) -> TrialSpec {
+        TrialSpec(env: env, envOptions: envOptions, rule: rule, ruleParameters: params, seed: UInt64(seed))
+    }
+}
+
+/// A paper module's `experiments.toml`.
+public struct PaperExperiments: Sendable {
+    public var paper: String
+    public var title: String
+    /// Profile name -> what the profile is for.
+    public var profiles: [String: String]
+    public var experiments: [ExperimentSpec]
+    /// Figure id -> title (optional `[figures]` table); the id itself when absent.
+    public var figureTitles: [String: String]
+    public var file: String
+
+    /// Reads and checks an experiments file; any problem is one `ConfigError` naming the
+    /// file and the key.
+    public static func load(_ path: String) throws -> PaperExperiments {
+        let root = ConfigReader(file: path, path: "", table: try ConfigFile.load(path))
+        try root.rejectUnknownKeys(["paper", "title", "profiles", "figures", "experiments"])
+        let paper = try root.requiredString("paper")
+        let title = try root.string("title") ?? paper
+        var profiles: [String: String] = [:]
+        if let p = try root.subtable("profiles") {
+            for k in p.table.keys { profiles[k] = try p.requiredString(k) }
+        }
+        guard !profiles.isEmpty else { throw root.error("profiles", "missing: describe at least the profile \"full\"") }
+        var figureTitles: [String: String] = [:]
+        if let f = try root.subtable("figures") {
+            for k in f.table.keys { figureTitles[k] = try f.requiredString(k) }
+        }
+        var experiments: [ExperimentSpec] = []
+        let tables = try root.tables("experiments")
+        guard !tables.isEmpty else { throw root.error("experiments", "missing: add at least one [[experiments]] table") }
+        for t in tables {
+            let spec = try parseExperiment(t, profiles: Set(profiles.keys))
+            if experiments.contains(where: { $0.id == spec.id }) {
+                throw t.error("id", "duplicate experiment id \"\(spec.id)\"")
+            }
+            experiments.append(spec)
+        }
+        return PaperExperiments(
+            paper: paper, title: title, profiles: profiles, experiments: experiments, figureTitles: figureTitles, file: path)
+    }
+
+    static func parseExperiment(_ t: ConfigReader, profiles: Set<String>) throws -> ExperimentSpec {
+        try t.rejectUnknownKeys(["id", "kind", "env", "rule", "label", "figure", "units", "seeds", "env_options", "params", "profiles"])
+        let id = try t.requiredString("id")
+        let kind = try t.string("kind") ?? "episodic"
+        guard let trialKind = TrialRegistry.kind(kind) else {
+            throw t.error("kind", "unknown kind \"\(kind)\"; valid: \(TrialRegistry.names.joined(separator: ", "))")
+        }
+        _ = trialKind
+        let env = try t.string("env")
+        if let env, kind == "episodic", EnvironmentRegistry.entry(env) == nil {
+            throw t.error("env", "unknown environment \"\(env)\"; valid: \(EnvironmentRegistry.ids.joined(separator: ", "))")
+        }
+        if kind == "episodic", env == nil { throw t.error("env", "missing: an episodic experiment needs an environment id") }
+        let rule = try t.requiredString("rule")
+        if kind == "episodic", RuleRegistry.entry(rule) == nil {
+            throw t.error("rule", "unknown rule \"\(rule)\"; valid: \(RuleRegistry.names.joined(separator: ", "))")
+        }
+        guard let units = try t.int("units") else { throw t.error("units", "missing required integer") }
+        guard units > 0 else { throw t.error("units", "must be positive, found \(units)") }
+        guard let seedValue = try t.value("seeds") else { throw t.error("seeds", "missing: a range like \"0..9\" or an array of integers") }
+        let seeds = try parseSeeds(seedValue, reader: t, key: "seeds")
+        var overrides: [String: ExperimentSpec.ProfileOverride] = [:]
+        if let p = try t.subtable("profiles") {
+            for name in p.table.keys.sorted() {
+                guard profiles.contains(name) else {
+                    throw p.error(name, "profile \"\(name)\" is not described in [profiles]")
+                }
+                guard let o = try p.subtable(name) else { continue }
+                try o.rejectUnknownKeys(["units", "seeds", "params"])
+                var override = ExperimentSpec.ProfileOverride()
+                override.units = try o.int("units")
+                if let s = try o.value("seeds") { override.seeds = try parseSeeds(s, reader: o, key: "seeds") }
+                if let params = try o.subtable("params") { override.params = try params.parameters().values }
+                overrides[name] = override
+            }
+        }
+        return ExperimentSpec(
+            id: id, kind: kind, env: env,
+            envOptions: try t.subtable("env_options")?.parameters() ?? Hyperparameters(),
+            rule: rule,
+            params: try t.subtable("params")?.parameters() ?? Hyperparameters(),
+            label: try t.string("label"), figure: try t.string("figure"),
+            units: units, seeds: seeds, profiles: overrides)
+    }
+
+    static func parseSeeds(_ value: ParameterValue, reader: ConfigReader, key: String) throws -> [Int] {
+        switch value {
+        case .string(let s):
+            do { return try SeedRange.parse(s) } catch let e as SeedRange.Error { throw reader.error(key, e.description) }
+        case .list(let items):
+            let seeds = try items.map { item -> Int in
+                guard case .integer(let i) = item, i >= 0 else { throw reader.error(key, "expected non-negative integers") }
+                return i
+            }
+            guard !seeds.isEmpty, Set(seeds).count == seeds.count else {
+                throw reader.error(key, "expected a non-empty list of distinct seeds")
+            }
+            return seeds
+        default:
+            throw reader.error(key, "expected a range like \"0..9\" or an array of integers, found \(value)")
+        }
+    }
+
+    public func experiment(_ id: String) -> ExperimentSpec? { experiments.first { $0.id == id } }
+
+    /// Where a profile's run logs and report live: `runs/<paper>/` for the paper's full
+    /// protocol, `runs/<paper>/<profile>/` for any other profile.
+    public static func outputDirectory(paper: String, profile: String, runs: String = "runs") -> String {
+        profile == "full" ? "\(runs)/\(paper)" : "\(runs)/\(paper)/\(profile)"
+    }
+}
+
+/// Seed lists on the command line and in files: "3", "0..9" (inclusive), "1,4,7".
+public enum SeedRange {
+    public struct Error: Swift.Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public static func parse(_ text: String) throws -> [Int] {
+        let expected = "expected a seed range like 0..9 (inclusive), a list like 1,4,7, or one seed"
+        var seeds: [Int] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let p = part.trimmingCharacters(in: .whitespaces)
+            if let range = p.range(of: "..") {
+                guard let a = Int(p[..<range.lowerBound]), let b = Int(p[range.upperBound...]), a >= 0, a <= b else {
+                    throw Error(description: "\"\(text)\": \(expected)")
+                }
+                seeds += Array(a...b)
+            } else {
+                guard let s = Int(p), s >= 0 else { throw Error(description: "\"\(text)\": \(expected)") }
+                seeds.append(s)
+            }
+        }
+        guard Set(seeds).count == seeds.count else { throw Error(description: "\"\(text)\": seeds repeat") }
+        return seeds
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import ThreeFactor
+
+/// `threefactor verify <paper>`: reads a profile's run logs, checks them against
+/// `data/reference/<paper>.toml`, draws the figures and writes `report.md` beside the logs.
+public enum PaperVerification {
+    public struct Outcome {
+        public var report: VerificationReport
+        public var reportURL: URL
+    }
+
+    /// - Parameters:
+    ///   - root: the directory holding `papers/` and `data/`.
+    ///   - directory: where the logs are and the report goes (default per profile).
+    public static func run(paper: String, profile: String, root: String = ".", directory: String? = nil) throws -> Outcome {
+        let experiments = try PaperExperiments.load("\(root)/papers/\(paper)/experiments.toml")
+        let reference = try ReferenceFile.load(path: "\(root)/data/reference/\(paper).toml")
+        let dir = directory ?? PaperExperiments.outputDirectory(paper: paper, profile: profile)
+        var logs: [ExperimentLog] = []
+        var expectedSeeds: [String: [Int]] = [:]
+        var kinds: [String: String] = [:]
+        for e in experiments.experiments {
+            let resolved = e.resolved(profile: profile)
+            expectedSeeds[e.id] = resolved.seeds
+            kinds[e.figure] = e.kind
+            let path = "\(dir)/\(e.id).h5"
+            if FileManager.default.fileExists(atPath: path) {
+                logs.append(try RunLog.read(path))
+            }
+        }
+        let report = Verifier.run(reference: reference, logs: logs, profile: profile, expectedSeeds: expectedSeeds)
+        var figures: [FigureFile] = []
+        var figureOrder: [String] = []
+        for log in logs where !figureOrder.contains(log.figure) { figureOrder.append(log.figure) }
+        for figure in figureOrder {
+            let xLabel = switch kinds[figure] {
+            case "supervised": "batch"
+            case "closed-loop": "block"
+            default: "episode"
+            }
+            figures += ReplicationReport.learningCurveFigures(
+                logs: logs.filter { $0.figure == figure }, marks: reference.marks, xLabel: xLabel,
+                titles: experiments.figureTitles)
+        }
+        let url = try ReplicationReport.write(
+            report: report, title: "\(experiments.title) — replication report", figures: figures,
+            to: URL(fileURLWithPath: dir, isDirectory: true))
+        return Outcome(report: report, reportURL: url)
+    }
+}

@@ -1,0 +1,23 @@
+import Foundation
+import Synchronization
+
+/// Ctrl-C (SIGINT) and SIGTERM ask the runner to stop at the next unit boundary: every
+/// seed then commits what it has, with status "interrupted", and a rerun resumes.
+public enum Interrupt {
+    static let flag = Atomic<Bool>(false)
+
+    public static var requested: Bool { flag.load(ordering: .relaxed) }
+
+    public static func request() { flag.store(true, ordering: .relaxed) }
+    public static func reset() { flag.store(false, ordering: .relaxed) }
+
+    /// Installs the handlers; a second Ctrl-C ends the process at once.
+    public static func installHandlers() {
+        let handler: @convention(c) (Int32) -> Void = { signal in
+            if Interrupt.flag.load(ordering: .relaxed) { _exit(130) }
+            Interrupt.flag.store(true, ordering: .relaxed)
+        }
+        signal(SIGINT, handler)
+        signal(SIGTERM, handler)
+    }
+}

@@ -1,0 +1,177 @@
+import Foundation
+import ThreeFactor
+
+/// One experiment to run under a profile, logged to one HDF5 file.
+public struct RunRequest: Sendable {
+    public var paper: String
+    public var profile: String
+    /// Already resolved for the profile.
+    public var experiment: ExperimentSpec
+    public var path: String
+    public init(paper: String, profile: String, experiment: ExperimentSpec, path: String) {
+        self.paper = paper
+        self.profile = profile
+        self.experiment = experiment
+        self.path = path
+    }
+}
+
+/// How each seed of each experiment ended.
+public struct RunOutcome: Sendable {
+    public var path: String
+    public var statuses: [Int: RunStatus]
+    public var allComplete: Bool { statuses.values.allSatisfy { $0 == .complete } }
+}
+
+/// Runs every seed of every requested experiment on a pool of worker threads.
+///
+/// A seed is the unit of parallelism; each seed's trial is a pure function of
+/// (experiment, seed), so the logged numbers do not depend on the number of workers.
+/// Each seed commits its new records and a checkpoint to the run log at most every
+/// `checkpointInterval` seconds and whenever it stops, so an interruption loses at most the
+/// units in flight plus that interval (a graceful Ctrl-C loses only the unit in flight),
+/// and a rerun of the same command continues from the checkpoints.
+public final class Runner: @unchecked Sendable {
+    public typealias TrialFactory = @Sendable (ExperimentSpec, Int) throws -> any Trial
+
+    public let jobs: Int
+    public let checkpointInterval: Double
+    let makeTrial: TrialFactory
+    let progress: RunProgress?
+    /// Polled between units; true stops every seed at that boundary (Ctrl-C by default).
+    let shouldStop: @Sendable () -> Bool
+
+    public init(jobs: Int? = nil, checkpointInterval: Double = 0.5, progress: RunProgress? = nil,
+                shouldStop: @escaping @Sendable () -> Bool = { Interrupt.requested },
+                makeTrial: TrialFactory? = nil) {
+        self.jobs = max(1, jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+        self.checkpointInterval = checkpointInterval
+        self.progress = progress
+        self.shouldStop = shouldStop
+        self.makeTrial = makeTrial ?? Runner.registeredTrial
+    }
+
+    /// Builds a trial through the core's registries.
+    @Sendable public static func registeredTrial(_ e: ExperimentSpec, _ seed: Int) throws -> any Trial {
+        guard let kind = TrialRegistry.kind(e.kind) else {
+            throw ParameterError(key: "kind", message: "unknown kind '\(e.kind)'; valid: \(TrialRegistry.names.joined(separator: ", "))")
+        }
+        return try kind.make(e.trialSpec(seed: seed))
+    }
+
+    struct Job {
+        var request: Int
+        var seed: Int
+    }
+
+    /// Runs the requests. Every configuration is validated and every log opened before any
+    /// seed starts, so a bad setting stops the run before anything is written.
+    public func run(_ requests: [RunRequest]) throws -> [RunOutcome] {
+        var logs: [RunLog] = []
+        var jobs: [Job] = []
+        var outcomes: [RunOutcome] = []
+        for (i, r) in requests.enumerated() {
+            guard let firstSeed = r.experiment.seeds.first else { continue }
+            let probe = try makeTrial(r.experiment, firstSeed)
+            let log = try RunLog(path: r.path, header: .init(paper: r.paper, profile: r.profile, experiment: r.experiment),
+                                 seriesNames: probe.seriesNames)
+            logs.append(log)
+            var statuses: [Int: RunStatus] = [:]
+            for seed in r.experiment.seeds {
+                let state = try log.prepareSeed(seed)
+                if let s = state.status, s != .interrupted {
+                    statuses[seed] = s
+                    progress?.seedFinished(request: i, seed: seed, unitsDone: state.unitsDone, status: s, resumed: true)
+                } else {
+                    jobs.append(Job(request: i, seed: seed))
+                }
+            }
+            outcomes.append(RunOutcome(path: r.path, statuses: statuses))
+            progress?.register(request: i, experiment: r.experiment)
+        }
+        progress?.start()
+        defer { progress?.stop() }
+
+        let queueLock = NSLock()
+        var next = 0
+        var errors: [Error] = []
+        let workerCount = min(self.jobs, jobs.count)
+        DispatchQueue.concurrentPerform(iterations: workerCount) { _ in
+            while true {
+                queueLock.lock()
+                guard next < jobs.count, errors.isEmpty, !shouldStop() else {
+                    queueLock.unlock()
+                    return
+                }
+                let job = jobs[next]
+                next += 1
+                queueLock.unlock()
+                do {
+                    let status = try runSeed(job, request: requests[job.request], log: logs[job.request])
+                    queueLock.lock()
+                    outcomes[job.request].statuses[job.seed] = status
+                    queueLock.unlock()
+                } catch {
+                    queueLock.lock()
+                    errors.append(error)
+                    queueLock.unlock()
+                }
+            }
+        }
+        if let e = errors.first { throw e }
+        for (i, r) in requests.enumerated() {
+            for seed in r.experiment.seeds where outcomes[i].statuses[seed] == nil {
+                outcomes[i].statuses[seed] = .interrupted
+            }
+        }
+        return outcomes
+    }
+
+    func runSeed(_ job: Job, request: RunRequest, log: RunLog) throws -> RunStatus {
+        var trial = try makeTrial(request.experiment, job.seed)
+        let state = try log.prepareSeed(job.seed)
+        var unitsDone = 0
+        if let checkpoint = state.checkpoint {
+            var reader = StateArchive.Reader(checkpoint)
+            try trial.load(from: &reader)
+            guard reader.isAtEnd else { throw CheckpointError.trailingWords(checkpoint.words.count - reader.position) }
+            unitsDone = state.unitsDone
+        }
+        let units = request.experiment.units
+        var record = [Double](repeating: 0, count: trial.seriesNames.count)
+        var pending: [[Double]] = []
+        let started = Date()
+        var lastCommit = started
+        func commit(_ status: RunStatus) throws {
+            var archive = StateArchive()
+            trial.save(to: &archive)
+            try log.commit(seed: job.seed, rows: pending, unitsDone: unitsDone, checkpoint: archive, status: status,
+                           wallSeconds: state.wallSeconds + Date().timeIntervalSince(started))
+            pending.removeAll(keepingCapacity: true)
+            lastCommit = Date()
+        }
+        progress?.seedStarted(request: job.request, seed: job.seed, unitsDone: unitsDone)
+        while unitsDone < units {
+            if shouldStop() {
+                try commit(.interrupted)
+                progress?.seedFinished(request: job.request, seed: job.seed, unitsDone: unitsDone, status: .interrupted, resumed: false)
+                return .interrupted
+            }
+            trial.runUnit(record: &record)
+            unitsDone += 1
+            pending.append(record)
+            progress?.unitDone(request: job.request, seed: job.seed, record: record)
+            if trial.hasDiverged || record.contains(where: { !$0.isFinite }) {
+                try commit(.diverged)
+                progress?.seedFinished(request: job.request, seed: job.seed, unitsDone: unitsDone, status: .diverged, resumed: false)
+                return .diverged
+            }
+            if Date().timeIntervalSince(lastCommit) >= checkpointInterval, unitsDone < units {
+                try commit(.interrupted)
+            }
+        }
+        try commit(.complete)
+        progress?.seedFinished(request: job.request, seed: job.seed, unitsDone: unitsDone, status: .complete, resumed: false)
+        return .complete
+    }
+}

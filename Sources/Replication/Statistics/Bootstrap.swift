@@ -1,0 +1,73 @@
+import ThreeFactor
+
+/// Seeded percentile-bootstrap confidence intervals.
+///
+/// Every resample draws from a `RandomStream`, so an interval is a pure function of the
+/// data and the stream's seed: a verification prints the same numbers every time.
+public enum Bootstrap {
+    public struct Interval: Sendable, Equatable {
+        /// The statistic on the original data.
+        public var estimate: Double
+        public var low: Double
+        public var high: Double
+        public var level: Double
+        public var resamples: Int
+        /// Resamples on which the statistic was not finite (e.g. a ratio whose
+        /// denominator was zero); they are left out of the percentiles and reported.
+        public var undefinedResamples: Int
+    }
+
+    /// Percentile interval of `statistic` under the stratified bootstrap: every stratum
+    /// (one sample per experiment) is resampled with replacement on its own, keeping its
+    /// size, and `statistic` sees the resampled strata together. With one stratum this is
+    /// the ordinary bootstrap; with several it is rliable's stratified bootstrap
+    /// (Agarwal et al. 2021), which keeps every task represented in every resample.
+    public static func percentileInterval(
+        strata: [[Double]], level: Double, resamples: Int, stream: RandomStream,
+        statistic: ([[Double]]) -> Double
+    ) -> Interval {
+        precondition(level > 0 && level < 1, "confidence level must be in (0, 1)")
+        precondition(resamples > 0, "bootstrap needs at least one resample")
+        precondition(strata.allSatisfy { !$0.isEmpty }, "bootstrap stratum is empty")
+        var rng = stream
+        var buffers = strata
+        var values: [Double] = []
+        values.reserveCapacity(resamples)
+        var undefined = 0
+        for _ in 0..<resamples {
+            for s in strata.indices {
+                let source = strata[s]
+                for k in source.indices { buffers[s][k] = source[rng.integer(below: source.count)] }
+            }
+            let v = statistic(buffers)
+            if v.isFinite { values.append(v) } else { undefined += 1 }
+        }
+        values.sort()
+        let alpha = 1 - level
+        let low = values.isEmpty ? .nan : Descriptive.sortedQuantile(values, alpha / 2)
+        let high = values.isEmpty ? .nan : Descriptive.sortedQuantile(values, 1 - alpha / 2)
+        return Interval(
+            estimate: statistic(strata), low: low, high: high, level: level,
+            resamples: resamples, undefinedResamples: undefined)
+    }
+}
+
+/// Exact (Clopper–Pearson) confidence interval of a binomial proportion k/n.
+public func clopperPearsonInterval(successes k: Int, trials n: Int, level: Double) -> (low: Double, high: Double) {
+    precondition(n > 0 && k >= 0 && k <= n, "need 0 <= k <= n, n > 0")
+    let alpha = 1 - level
+    let low = k == 0 ? 0 : BetaDistribution.quantile(alpha / 2, Double(k), Double(n - k + 1))
+    let high = k == n ? 1 : BetaDistribution.quantile(1 - alpha / 2, Double(k + 1), Double(n - k))
+    return (low, high)
+}
+
+/// A stable 64-bit FNV-1a hash of a string (Swift's `Hasher` is randomised per process,
+/// so it cannot seed anything that must repeat).
+public func stableHash(_ text: String) -> UInt64 {
+    var h: UInt64 = 0xCBF2_9CE4_8422_2325
+    for byte in text.utf8 {
+        h ^= UInt64(byte)
+        h = h &* 0x0000_0100_0000_01B3
+    }
+    return h
+}

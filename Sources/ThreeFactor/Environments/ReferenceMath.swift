@@ -1,0 +1,41 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// Arithmetic exactly as the reference simulators' Python evaluates it.
+//
+// Python's `x ** 2` (and `math.pow(x, 2)`) on a float64 scalar, or on a NumPy float64 or
+// float32 scalar, calls the C library's `pow` / `powf`; NumPy's `np.square` and array
+// powers multiply instead. glibc's `pow` is accurate to about half an ulp but not always
+// correctly rounded, so `pow(x, 2)` differs from `x * x` in the last bit for roughly one
+// argument in a thousand — enough to make a chaotic system such as the Acrobot leave the
+// reference trajectory after a few hundred steps. The environments therefore square with
+// `pow` wherever the reference writes `** 2`, and with `*` wherever it writes `np.square`.
+// (The golden trajectories were recorded on glibc; a platform whose libm rounds `pow`
+// differently may differ in the last bit there.)
+
+/// `x ** 2` for a float64 scalar in Python / NumPy: C `pow(x, 2.0)`.
+@inline(__always)
+func pythonSquare(_ x: Double) -> Double { pow(x, 2.0) }
+
+/// `x ** 2` for a NumPy float32 scalar: C `powf(x, 2.0f)`.
+@inline(__always)
+func pythonSquare(_ x: Float) -> Float { powf(x, 2.0) }
+
+/// `a % b` / `np.mod(a, b)` for floats: the sign of the result follows `b`, computed from
+/// the C `fmod` remainder moved by `b` when the signs differ (which rounds up to exactly
+/// `b` for tiny negative `a`, as NumPy's result does); a zero remainder is +0 for b > 0.
+@inline(__always)
+func flooredModulo(_ a: Double, _ b: Double) -> Double {
+    var r = a.truncatingRemainder(dividingBy: b)
+    if r != 0 {
+        if (b < 0) != (r < 0) { r += b }
+    } else {
+        r = b < 0 ? -0.0 : 0.0
+    }
+    return r
+}

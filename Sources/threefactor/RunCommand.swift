@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import Replication
+import ThreeFactor
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Train a rule on an environment for several seeds and write an HDF5 run log.",
+        discussion: """
+            Seeds run in parallel. The log is committed every half-second per seed; rerunning the
+            same command after an interruption resumes from there and ends with the same numbers.
+            Example: threefactor run --env CartPole-v1 --rule reinforce-team --seeds 0..3 --episodes 300 --out runs/demo.h5
+            """
+    )
+
+    @Option(help: "Environment id (see `threefactor list`).") var env: String
+    @Option(help: "Learning rule (see `threefactor list`).") var rule: String
+    @Option(help: "Seeds: a range 0..9 (inclusive), a list 1,4,7, or one seed.") var seeds: String = "0"
+    @Option(help: "Episodes per seed.") var episodes: Int
+    @Option(help: "Output HDF5 file.") var out: String?
+    @Option(name: .customLong("param"), help: "A rule hyperparameter as key=value (TOML value syntax); repeatable.")
+    var params: [String] = []
+    @Option(help: "Worker threads (default: all cores). Results do not depend on it.") var jobs: Int?
+
+    func run() throws {
+        guard EnvironmentRegistry.entry(env) != nil else {
+            throw UsageError("--env: unknown environment '\(env)'; valid: \(EnvironmentRegistry.ids.joined(separator: ", "))")
+        }
+        guard RuleRegistry.entry(rule) != nil else {
+            throw UsageError("--rule: unknown rule '\(rule)'; valid: \(RuleRegistry.names.joined(separator: ", "))")
+        }
+        let seedList: [Int]
+        do { seedList = try SeedRange.parse(seeds) } catch { throw UsageError("--seeds: \(error)") }
+        guard episodes > 0 else { throw UsageError("--episodes: expected a positive integer, got \(episodes)") }
+        if let jobs, jobs < 1 { throw UsageError("--jobs: expected a positive integer, got \(jobs)") }
+        let parameters = try ParameterArguments.parse(params)
+        let spec = ExperimentSpec(
+            id: "\(env)-\(rule)", env: env, rule: rule, params: parameters, units: episodes, seeds: seedList)
+        let path = out ?? "runs/\(spec.id).h5"
+        try CommandSupport.runAndReport([RunRequest(paper: "", profile: "adhoc", experiment: spec, path: path)], jobs: jobs)
+    }
+}
+
+enum ParameterArguments {
+    /// Parses `key=value` pairs; values use TOML syntax (numbers, true/false, "strings",
+    /// [arrays]); a bare word is taken as a string.
+    static func parse(_ pairs: [String]) throws -> Hyperparameters {
+        var values: [String: ParameterValue] = [:]
+        for pair in pairs {
+            guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
+                throw UsageError("--param: expected key=value, got '\(pair)'")
+            }
+            let key = String(pair[..<eq]).trimmingCharacters(in: .whitespaces)
+            let text = String(pair[pair.index(after: eq)...])
+            if let table = try? ConfigFile.parse("v = \(text)", file: "--param"), case .value(let v)? = table["v"] {
+                values[key] = v
+            } else {
+                values[key] = .string(text)
+            }
+        }
+        return Hyperparameters(values, context: "--param")
+    }
+}
+
+enum CommandSupport {
+    /// Runs the requests with a progress display and Ctrl-C handling; prints where the logs
+    /// are; exits 130 if interrupted and 3 if a seed diverged.
+    static func runAndReport(_ requests: [RunRequest], jobs: Int?) throws {
+        for r in requests {
+            let dir = (r.path as NSString).deletingLastPathComponent
+            if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        }
+        Interrupt.installHandlers()
+        let runner = Runner(jobs: jobs, progress: ConsoleProgress())
+        let outcomes = try runner.run(requests)
+        var interrupted = false
+        for o in outcomes {
+            let counts = Dictionary(grouping: o.statuses.values, by: { $0 }).mapValues(\.count)
+            let text = RunStatus.allCases.compactMap { s in counts[s].map { "\($0) \(s.rawValue)" } }.joined(separator: ", ")
+            print("\(o.path): \(text)")
+            if o.statuses.values.contains(.interrupted) { interrupted = true }
+        }
+        if interrupted {
+            print("interrupted: rerun the same command to resume")
+            throw ExitCode(130)
+        }
+    }
+}

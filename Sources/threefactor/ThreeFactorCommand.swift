@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import Replication
+import ThreeFactor
+
+@main
+struct ThreeFactorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "threefactor",
+        abstract: "Backprop-free reinforcement learning: three-factor rules, paper replications, HDF5 run logs.",
+        version: Toolkit.version,
+        subcommands: [RunCommand.self, ReplicateCommand.self, VerifyCommand.self, EnvCommand.self, ListCommand.self]
+    )
+
+    /// Bad input exits with status 2 and one line naming what was wrong (ArgumentParser's
+    /// own default would be 64); help and version requests exit 0 as usual.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let exit as ExitCode {
+            Foundation.exit(exit.rawValue)
+        } catch {
+            if exitCode(for: error) == .success { self.exit(withError: error) }
+            let text = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            FileHandle.standardError.write(Data("threefactor: error: \(text)\n".utf8))
+            Foundation.exit(2)
+        }
+    }
+}
+
+/// An error with a message for the user, ending the command with status 2.
+struct UsageError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,2 +1,0 @@
-import ThreeFactor
-print(EnvironmentRegistry.ids)

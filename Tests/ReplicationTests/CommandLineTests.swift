@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+@testable import Replication
+
+/// The `threefactor` binary as a user runs it: determinism across thread counts, resume
+/// after Ctrl-C and after `kill -9`, and one clear line with exit status 2 for bad input.
+@Suite(.serialized) struct CommandLineTests {
+    /// The binary SwiftPM built next to the test bundle.
+    static let binary: String = {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("threefactor").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return ".build/debug/threefactor"
+    }()
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    @discardableResult
+    static func threefactor(_ arguments: [String], killAfter: ((Process) -> Void)? = nil) throws -> Result {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        killAfter?(p)
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+                      stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    static func demo(_ out: String, episodes: Int = 60, jobs: Int) -> [String] {
+        ["run", "--env", "CartPole-v1", "--rule", "reinforce-team", "--seeds", "0..2",
+         "--episodes", "\(episodes)", "--out", out, "--jobs", "\(jobs)"]
+    }
+
+    /// Waits until some seed of the log has committed at least one unit, then signals.
+    static func signalOnceProgressed(_ path: String, _ signal: Int32) -> (Process) -> Void {
+        { process in
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline, process.isRunning {
+                if let log = try? RunLog.read(path), log.seeds.contains(where: { $0.unitsDone > 0 }) { break }
+                usleep(20_000)
+            }
+            kill(process.processIdentifier, signal)
+        }
+    }
+
+    @Test func sameNumbersWithOneThreadOrMany() throws {
+        let dir = Scratch.directory()
+        let a = try Self.threefactor(Self.demo("\(dir)/one.h5", jobs: 1))
+        let b = try Self.threefactor(Self.demo("\(dir)/many.h5", jobs: 3))
+        #expect(a.status == 0, "\(a.stderr)")
+        #expect(b.status == 0, "\(b.stderr)")
+        let one = try RunLog.read("\(dir)/one.h5"), many = try RunLog.read("\(dir)/many.h5")
+        #expect(one.seeds.count == 3)
+        #expect(one.seeds.allSatisfy { $0.status == .complete && $0.unitsDone == 60 })
+        #expect(one.seeds.map(\.series) == many.seeds.map(\.series))
+    }
+
+    @Test(arguments: [SIGINT, SIGKILL])
+    func interruptedRunResumesToTheSameNumbers(signal: Int32) throws {
+        let dir = Scratch.directory("interrupt\(signal)")
+        let episodes = 400
+        try Self.threefactor(Self.demo("\(dir)/straight.h5", episodes: episodes, jobs: 2))
+        let stopped = try Self.threefactor(
+            Self.demo("\(dir)/resumed.h5", episodes: episodes, jobs: 2),
+            killAfter: Self.signalOnceProgressed("\(dir)/resumed.h5", signal))
+        if signal == SIGINT { #expect(stopped.status == 130, "\(stopped.stderr)") }
+        let partial = try RunLog.read("\(dir)/resumed.h5")
+        #expect(partial.seeds.contains { $0.status != .complete }, "the run finished before the signal arrived")
+        let resumed = try Self.threefactor(Self.demo("\(dir)/resumed.h5", episodes: episodes, jobs: 2))
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let a = try RunLog.read("\(dir)/straight.h5"), b = try RunLog.read("\(dir)/resumed.h5")
+        #expect(b.seeds.allSatisfy { $0.status == .complete })
+        #expect(a.seeds.map(\.series) == b.seeds.map(\.series))
+    }
+
+    @Test func badInputIsOneLineAndExitStatusTwo() throws {
+        let dir = Scratch.directory()
+        let cases: [([String], String)] = [
+            (["run", "--env", "NoSuchEnv-v0", "--rule", "reinforce-team", "--episodes", "5"], "--env"),
+            (["run", "--env", "CartPole-v1", "--rule", "no-such-rule", "--episodes", "5"], "--rule"),
+            (["run", "--env", "CartPole-v1", "--rule", "reinforce-team", "--seeds", "3..1", "--episodes", "5"], "--seeds"),
+            (["run", "--env", "CartPole-v1", "--rule", "reinforce-team", "--seeds", "a", "--episodes", "5"], "--seeds"),
+            (["run", "--env", "CartPole-v1", "--rule", "reinforce-team", "--episodes", "5", "--out", "/no/such/dir/x.h5"], "/no/such/dir/x.h5"),
+            (["run", "--env", "CartPole-v1", "--rule", "reinforce-team", "--episodes", "5", "--param", "no_such_key=1",
+              "--out", "\(dir)/p.h5"], "no_such_key"),
+        ]
+        for (arguments, mention) in cases {
+            let r = try Self.threefactor(arguments)
+            #expect(r.status == 2, "\(arguments)")
+            let lines = r.stderr.split(separator: "\n")
+            #expect(lines.count == 1, "\(arguments): \(r.stderr)")
+            #expect(r.stderr.contains(mention), "\(arguments): \(r.stderr)")
+        }
+    }
+
+    @Test func existingLogOfAnotherConfigurationIsRefusedAndKept() throws {
+        let dir = Scratch.directory()
+        let path = "\(dir)/demo.h5"
+        try Self.threefactor(Self.demo(path, episodes: 5, jobs: 1))
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        let r = try Self.threefactor(Self.demo(path, episodes: 6, jobs: 1))
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("different configuration"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+    }
+}

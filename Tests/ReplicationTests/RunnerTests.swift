@@ -1,0 +1,99 @@
+import Foundation
+import Synchronization
+import Testing
+import ThreeFactor
+@testable import Replication
+
+@Suite struct RunnerTests {
+    func run(_ spec: ExperimentSpec, path: String, jobs: Int, interval: Double = 0.5,
+             stop: @escaping @Sendable () -> Bool = { false }, factory: @escaping Runner.TrialFactory = walkFactory) throws -> RunOutcome {
+        let runner = Runner(jobs: jobs, checkpointInterval: interval, shouldStop: stop, makeTrial: factory)
+        return try runner.run([RunRequest(paper: "test", profile: "quick", experiment: spec, path: path)])[0]
+    }
+
+    @Test func logRoundTripHasEveryUnitAndAttribute() throws {
+        let dir = Scratch.directory()
+        let outcome = try run(walkExperiment(), path: "\(dir)/a.h5", jobs: 2)
+        #expect(outcome.allComplete)
+        let log = try RunLog.read("\(dir)/a.h5")
+        #expect(log.paper == "test" && log.experiment == "walk" && log.profile == "quick" && log.expectedUnits == 50)
+        #expect(log.seeds.map(\.seed) == [0, 1, 2, 3])
+        for s in log.seeds {
+            #expect(s.status == .complete)
+            #expect(s.unitsDone == 50)
+            // The logged values are exactly what the trial produces when run directly.
+            var direct = RandomWalkTrial(seed: s.seed)
+            var record = [0.0, 0.0, 0.0]
+            var expected: [Double] = []
+            for _ in 0..<50 {
+                direct.runUnit(record: &record)
+                expected.append(record[0])
+            }
+            #expect(s.series["episode_return"] == expected)
+        }
+    }
+
+    @Test func resultsDoNotDependOnTheNumberOfThreads() throws {
+        let dir = Scratch.directory()
+        _ = try run(walkExperiment(seeds: Array(0..<6)), path: "\(dir)/one.h5", jobs: 1)
+        _ = try run(walkExperiment(seeds: Array(0..<6)), path: "\(dir)/many.h5", jobs: 4)
+        let one = try RunLog.read("\(dir)/one.h5"), many = try RunLog.read("\(dir)/many.h5")
+        #expect(one.seeds.map(\.series) == many.seeds.map(\.series))
+        #expect(one.seeds.map(\.status) == many.seeds.map(\.status))
+    }
+
+    @Test func interruptedRunResumesToTheSameNumbers() throws {
+        let dir = Scratch.directory()
+        let spec = walkExperiment(units: 200)
+        _ = try run(spec, path: "\(dir)/straight.h5", jobs: 2)
+
+        // Stop after roughly a third of the work, committing every unit.
+        let calls = Atomic<Int>(0)
+        let first = try run(spec, path: "\(dir)/resumed.h5", jobs: 2, interval: 0,
+                            stop: { calls.add(1, ordering: .relaxed).newValue > 250 })
+        #expect(first.statuses.values.contains(.interrupted))
+        let partial = try RunLog.read("\(dir)/resumed.h5")
+        #expect(partial.seeds.contains { $0.status == .interrupted && $0.unitsDone < 200 })
+
+        let second = try run(spec, path: "\(dir)/resumed.h5", jobs: 2)
+        #expect(second.allComplete)
+        let a = try RunLog.read("\(dir)/straight.h5"), b = try RunLog.read("\(dir)/resumed.h5")
+        #expect(a.seeds.map(\.series) == b.seeds.map(\.series))
+    }
+
+    @Test func differentConfigurationIsRefusedAndTheFileIsUntouched() throws {
+        let dir = Scratch.directory()
+        let path = "\(dir)/a.h5"
+        _ = try run(walkExperiment(units: 20), path: path, jobs: 2)
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(throws: RunLog.OpenError.self) { try run(walkExperiment(units: 30), path: path, jobs: 2) }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+    }
+
+    @Test func aFileThatIsNotARunLogIsNotTouched() throws {
+        let dir = Scratch.directory()
+        let path = "\(dir)/notes.h5"
+        try Data("precious notes".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(throws: RunLog.OpenError.self) { try run(walkExperiment(), path: path, jobs: 1) }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "precious notes")
+    }
+
+    @Test func unwritableDirectoryIsReportedBeforeRunning() throws {
+        #expect(throws: RunLog.OpenError.self) { try run(walkExperiment(), path: "/nonexistent-dir/x.h5", jobs: 1) }
+    }
+
+    @Test func divergedSeedIsRecordedAsDivergedAndStops() throws {
+        let dir = Scratch.directory()
+        let outcome = try run(walkExperiment(units: 30, seeds: [0, 1]), path: "\(dir)/d.h5", jobs: 2,
+                              factory: { _, seed in RandomWalkTrial(seed: seed, divergeAt: seed == 1 ? 10 : nil) })
+        #expect(outcome.statuses == [0: .complete, 1: .diverged])
+        let log = try RunLog.read("\(dir)/d.h5")
+        #expect(log.seeds[1].status == .diverged)
+        #expect(log.seeds[1].unitsDone == 10)
+        // A rerun does not continue a diverged seed.
+        let again = try run(walkExperiment(units: 30, seeds: [0, 1]), path: "\(dir)/d.h5", jobs: 2,
+                            factory: { _, seed in RandomWalkTrial(seed: seed, divergeAt: seed == 1 ? 10 : nil) })
+        #expect(again.statuses == [0: .complete, 1: .diverged])
+        #expect(try RunLog.read("\(dir)/d.h5").seeds[1].unitsDone == 10)
+    }
+}
