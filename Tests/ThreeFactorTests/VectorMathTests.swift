@@ -7,30 +7,35 @@ import Darwin
 #endif
 
 @Suite struct VectorMathTests {
-    static func worstRelativeError(over xs: [Double], _ f: (SIMD4<Double>) -> SIMD4<Double>, _ reference: (Double) -> Double) -> Double {
+    /// The largest error in units of the last place of the C library's value.
+    static func worstErrorInULPs(over xs: [Double], _ f: (SIMD4<Double>) -> SIMD4<Double>, _ reference: (Double) -> Double) -> Double {
         var worst = 0.0
         var k = 0
         while k + 4 <= xs.count {
             let y = f(SIMD4(xs[k], xs[k + 1], xs[k + 2], xs[k + 3]))
             for j in 0..<4 {
                 let r = reference(xs[k + j])
-                worst = max(worst, abs(y[j] - r) / max(abs(r), .leastNormalMagnitude))
+                worst = max(worst, abs(y[j] - r) / r.ulp)
             }
             k += 4
         }
         return worst
     }
 
-    /// exp on [-40, 0] (the range softplus uses) and beyond: within 3e-16 relative of the C library.
+    /// exp on [-40, 0] (the range softplus uses) and beyond: within 2 ulp of the C library.
     @Test func expIsAccurate() {
-        let xs = (0..<40_000).map { -40.0 + Double($0) * 0.00125 } + (0..<4_000).map { -700.0 + Double($0) * 0.35 }
-        #expect(Self.worstRelativeError(over: xs, VectorMath.exp, Glibc_exp) < 3e-16)
+        let near: [Double] = (0..<40_000).map { (k: Int) -> Double in -40.0 + Double(k) * 0.00125 }
+        let far: [Double] = (0..<4_000).map { (k: Int) -> Double in -700.0 + Double(k) * 0.35 }
+        let xs = near + far
+        #expect(Self.worstErrorInULPs(over: xs, VectorMath.exp, Glibc_exp) <= 2)
     }
 
-    /// log1p on [0, 1], including tiny arguments: within 3e-16 relative of the C library.
+    /// log1p on [0, 1], including tiny arguments: within 2 ulp of the C library.
     @Test func log1pIsAccurate() {
-        let xs = (0..<40_000).map { Double($0) / 40_000 } + (0..<400).map { pow(10, -Double($0) / 10) }
-        #expect(Self.worstRelativeError(over: xs, VectorMath.log1p, Glibc_log1p) < 3e-16)
+        let grid: [Double] = (0..<40_000).map { (k: Int) -> Double in Double(k) / 40_000 }
+        let tiny: [Double] = (0..<400).map { (k: Int) -> Double in pow(10, -Double(k) / 10) }
+        let xs = grid + tiny
+        #expect(Self.worstErrorInULPs(over: xs, VectorMath.log1p, Glibc_log1p) <= 2)
     }
 
     /// softplus and sigmoid with the reference clamps.

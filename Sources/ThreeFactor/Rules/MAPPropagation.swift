@@ -41,6 +41,13 @@ extension TeamNetwork {
     /// Runs `steps` MAP ascent steps on every row with step size `updateAdjustment * var_l`
     /// for hidden layer l, then leaves the REINFORCE eligibility of the resulting values in
     /// every layer. With zero steps this is plain REINFORCE at the sampled values.
+    ///
+    /// Stability: this is gradient ascent with a fixed step on a locally concave objective,
+    /// which converges when the step times the curvature stays below 2 for every layer,
+    /// roughly `update_adj * (1 + var_l / var_{l+1} * |W_{l+1}|^2 * f'^2) < 2`. The reference
+    /// settings satisfy it (e.g. CartPole's critic: 0.5 * (1 + 1 * 1.9) ≈ 1.5 for the last
+    /// hidden layer at initialisation); a hidden variance much larger than the variance of
+    /// the layer above makes the ascent oscillate and diverge.
     public mutating func mapPropagate(steps: Int, updateAdjustment: Double) {
         let activation = self.activation, outputUnits = self.outputUnits
         let inputCount = self.inputCount, rows = batchSize
