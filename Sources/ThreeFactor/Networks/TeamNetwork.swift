@@ -46,6 +46,9 @@ public struct TeamNetwork: Sendable {
         var weights = 0, bias = 0
         var weightFirstMoment = 0, weightSecondMoment = 0, biasFirstMoment = 0, biasSecondMoment = 0
         var weightTrace = 0, biasTrace = 0
+        /// W^T (outputs x inputs), kept equal to the weights (layers above the first): the
+        /// feedback pass e W^T reads it.
+        var transposedWeights = 0
         /// Per-row activity: row r of `potential` starts at `potential + r * outputs`.
         var potential = 0, mean = 0, slope = 0, value = 0, eligibility = 0, meanField = 0, feedback = 0
         var variance = 1.0, inverseVariance = 1.0, standardDeviation = 1.0
@@ -120,6 +123,7 @@ public struct TeamNetwork: Sendable {
             layer.biasSecondMoment = take(nb)
             layer.weightTrace = take(nw)
             layer.biasTrace = take(nb)
+            layer.transposedWeights = take(nw)
             layer.potential = take(batchSize * nb)
             layer.mean = take(batchSize * nb)
             layer.slope = take(batchSize * nb)
@@ -143,6 +147,18 @@ public struct TeamNetwork: Sendable {
                 storage[layer.weights + k] = initialization.uniform(-limit, limit)
             }
         }
+        refreshTransposedWeights()
+    }
+
+    /// Copies the weights of every layer above the first into their transposed copy (after
+    /// any change of weights); nothing is pulled back through the first layer.
+    mutating func refreshTransposedWeights() {
+        withStorage { base, layers, _ in
+            for layout in layers.dropFirst() {
+                let layer = LayerView(base, layout)
+                DenseKernels.transpose(layer.weights, rows: layer.inputs, columns: layer.outputs, into: layer.transposedWeights)
+            }
+        }
     }
 
     // MARK: Pointers into storage
@@ -154,6 +170,7 @@ public struct TeamNetwork: Sendable {
         let weightFirstMoment: UnsafeMutablePointer<Double>, weightSecondMoment: UnsafeMutablePointer<Double>
         let biasFirstMoment: UnsafeMutablePointer<Double>, biasSecondMoment: UnsafeMutablePointer<Double>
         let weightTrace: UnsafeMutablePointer<Double>, biasTrace: UnsafeMutablePointer<Double>
+        let transposedWeights: UnsafeMutablePointer<Double>
         let potential: UnsafeMutablePointer<Double>, mean: UnsafeMutablePointer<Double>
         let slope: UnsafeMutablePointer<Double>, value: UnsafeMutablePointer<Double>
         let eligibility: UnsafeMutablePointer<Double>, meanField: UnsafeMutablePointer<Double>
@@ -174,6 +191,7 @@ public struct TeamNetwork: Sendable {
             biasSecondMoment = base + l.biasSecondMoment
             weightTrace = base + l.weightTrace
             biasTrace = base + l.biasTrace
+            transposedWeights = base + l.transposedWeights
             potential = base + l.potential
             mean = base + l.mean
             slope = base + l.slope
@@ -387,6 +405,7 @@ public struct TeamNetwork: Sendable {
             }
         }
         adamStep = step
+        refreshTransposedWeights()
         firstPotentialIsCurrent = false
     }
 
@@ -415,6 +434,7 @@ public struct TeamNetwork: Sendable {
             }
         }
         adamStep = step
+        refreshTransposedWeights()
         firstPotentialIsCurrent = false
     }
 
@@ -456,6 +476,7 @@ public struct TeamNetwork: Sendable {
         let layout = layers[l]
         precondition(w.count == layout.inputs * layout.outputs)
         for k in 0..<w.count { storage[layout.weights + k] = w[k] }
+        refreshTransposedWeights()
         firstPotentialIsCurrent = false
     }
 

@@ -58,13 +58,64 @@ public enum DenseKernels {
 
     /// u = bias + x W for one row x of `rows` values and W of `rows x columns`.
     ///
-    /// Column blocks of 16 are accumulated in registers over all rows (four independent
-    /// sums per block keep the adders busy); u_j = (sum_i x_i W_ij, in row order) + b_j.
+    /// Column blocks of 16 are accumulated in registers over all rows, even and odd rows in
+    /// separate sums (eight independent chains keep the multiply–add units busy), then
+    /// blocks of 4, then single columns with four partial sums over the rows; every column
+    /// is summed in a fixed order, plus b_j last.
     @inlinable
     public static func affine(
         _ x: UnsafePointer<Double>, weights w: UnsafePointer<Double>, bias: UnsafePointer<Double>,
         rows: Int, columns: Int, into u: UnsafeMutablePointer<Double>
     ) {
+        vectorTimesMatrix(x, weights: w, bias: bias, rows: rows, columns: columns, into: u)
+    }
+
+    /// u = x W (no bias), the same summation as `affine`.
+    @inlinable
+    public static func multiply(
+        _ x: UnsafePointer<Double>, weights w: UnsafePointer<Double>, rows: Int, columns: Int,
+        into u: UnsafeMutablePointer<Double>
+    ) {
+        vectorTimesMatrix(x, weights: w, bias: nil, rows: rows, columns: columns, into: u)
+    }
+
+    /// W^T (columns x rows) of W (rows x columns): 4 x 4 blocks transposed in registers,
+    /// then the edges element by element.
+    @inlinable
+    public static func transpose(
+        _ w: UnsafePointer<Double>, rows: Int, columns: Int, into t: UnsafeMutablePointer<Double>
+    ) {
+        let blockRows = rows & ~3, blockColumns = columns & ~3
+        var i = 0
+        while i < blockRows {
+            var j = 0
+            while j < blockColumns {
+                let r0 = load4(w + i * columns + j), r1 = load4(w + (i + 1) * columns + j)
+                let r2 = load4(w + (i + 2) * columns + j), r3 = load4(w + (i + 3) * columns + j)
+                let a = SIMD4(lowHalf: r0.lowHalf, highHalf: r2.lowHalf), b = SIMD4(lowHalf: r1.lowHalf, highHalf: r3.lowHalf)
+                let c = SIMD4(lowHalf: r0.highHalf, highHalf: r2.highHalf), d = SIMD4(lowHalf: r1.highHalf, highHalf: r3.highHalf)
+                store4(SIMD4(a[0], b[0], a[2], b[2]), t + j * rows + i)
+                store4(SIMD4(a[1], b[1], a[3], b[3]), t + (j + 1) * rows + i)
+                store4(SIMD4(c[0], d[0], c[2], d[2]), t + (j + 2) * rows + i)
+                store4(SIMD4(c[1], d[1], c[3], d[3]), t + (j + 3) * rows + i)
+                j += 4
+            }
+            for jj in blockColumns..<columns {
+                for ii in i..<(i + 4) { t[jj * rows + ii] = w[ii * columns + jj] }
+            }
+            i += 4
+        }
+        for ii in blockRows..<rows {
+            for jj in 0..<columns { t[jj * rows + ii] = w[ii * columns + jj] }
+        }
+    }
+
+    @inlinable @inline(__always)
+    static func vectorTimesMatrix(
+        _ x: UnsafePointer<Double>, weights w: UnsafePointer<Double>, bias: UnsafePointer<Double>?,
+        rows: Int, columns: Int, into u: UnsafeMutablePointer<Double>
+    ) {
+        @inline(__always) func bias4(_ c: Int) -> SIMD4<Double> { bias.map { load4($0 + c) } ?? SIMD4() }
         var c = 0
         // Even and odd rows in separate sums: eight independent chains per block.
         let evenRows = rows & ~1
@@ -94,10 +145,10 @@ public enum DenseKernels {
                 a2 = a2.addingProduct(xi, load4(row + 8))
                 a3 = a3.addingProduct(xi, load4(row + 12))
             }
-            store4((a0 + b0) + load4(bias + c), u + c)
-            store4((a1 + b1) + load4(bias + c + 4), u + c + 4)
-            store4((a2 + b2) + load4(bias + c + 8), u + c + 8)
-            store4((a3 + b3) + load4(bias + c + 12), u + c + 12)
+            store4((a0 + b0) + bias4(c), u + c)
+            store4((a1 + b1) + bias4(c + 4), u + c + 4)
+            store4((a2 + b2) + bias4(c + 8), u + c + 8)
+            store4((a3 + b3) + bias4(c + 12), u + c + 12)
             c += 16
         }
         while c + 4 <= columns {
@@ -107,96 +158,39 @@ public enum DenseKernels {
                 a0 = a0.addingProduct(SIMD4<Double>(repeating: x[i]), load4(row))
                 row += columns
             }
-            store4(a0 + load4(bias + c), u + c)
+            store4(a0 + bias4(c), u + c)
             c += 4
         }
+        // Narrow tails (an output layer of one or two units): four partial sums over the
+        // rows so that the chain of multiply–adds is a quarter as long.
         while c < columns {
-            var a = 0.0
-            var row = w + c
-            for i in 0..<rows {
-                a = a.addingProduct(x[i], row[0])
-                row += columns
+            var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+            var i = 0
+            while i + 4 <= rows {
+                let row = w + i * columns + c
+                s0 = s0.addingProduct(x[i], row[0])
+                s1 = s1.addingProduct(x[i + 1], row[columns])
+                s2 = s2.addingProduct(x[i + 2], row[2 * columns])
+                s3 = s3.addingProduct(x[i + 3], row[3 * columns])
+                i += 4
             }
-            u[c] = a + bias[c]
+            while i < rows {
+                s0 = s0.addingProduct(x[i], w[i * columns + c])
+                i += 1
+            }
+            u[c] = ((s0 + s1) + (s2 + s3)) + (bias?[c] ?? 0)
             c += 1
         }
     }
 
-    /// r[i] = sum_j W[i, j] e[j]: the row vector e pulled back through W (e W^T).
-    ///
-    /// Four rows at a time, each row as two four-lane partial sums over alternate column
-    /// chunks (eight independent sums keep the multiply–add units busy), then the lanes
-    /// added pairwise, then the column tail. Every row is summed in the same order.
+    /// r = e W^T, given W^T (columns x rows): the row vector e pulled back through W,
+    /// computed as `multiply(e, W^T)` so that it runs as fast as the forward pass.
     @inlinable
     public static func pullBack(
-        _ e: UnsafePointer<Double>, weights w: UnsafePointer<Double>, rows: Int, columns: Int,
+        _ e: UnsafePointer<Double>, transposedWeights wt: UnsafePointer<Double>, rows: Int, columns: Int,
         into r: UnsafeMutablePointer<Double>
     ) {
-        let vectorColumns = columns & ~3, pairedColumns = columns & ~7
-        var i = 0
-        while i + 4 <= rows {
-            let w0 = w + i * columns, w1 = w0 + columns, w2 = w1 + columns, w3 = w2 + columns
-            // Two partial sums per row (alternate column chunks): eight independent chains.
-            var a0 = SIMD4<Double>(), a1 = SIMD4<Double>(), a2 = SIMD4<Double>(), a3 = SIMD4<Double>()
-            var b0 = SIMD4<Double>(), b1 = SIMD4<Double>(), b2 = SIMD4<Double>(), b3 = SIMD4<Double>()
-            var k = 0
-            while k < pairedColumns {
-                let ek = load4(e + k), el = load4(e + k + 4)
-                a0 = a0.addingProduct(load4(w0 + k), ek)
-                a1 = a1.addingProduct(load4(w1 + k), ek)
-                a2 = a2.addingProduct(load4(w2 + k), ek)
-                a3 = a3.addingProduct(load4(w3 + k), ek)
-                b0 = b0.addingProduct(load4(w0 + k + 4), el)
-                b1 = b1.addingProduct(load4(w1 + k + 4), el)
-                b2 = b2.addingProduct(load4(w2 + k + 4), el)
-                b3 = b3.addingProduct(load4(w3 + k + 4), el)
-                k += 8
-            }
-            if k < vectorColumns {
-                let ek = load4(e + k)
-                a0 = a0.addingProduct(load4(w0 + k), ek)
-                a1 = a1.addingProduct(load4(w1 + k), ek)
-                a2 = a2.addingProduct(load4(w2 + k), ek)
-                a3 = a3.addingProduct(load4(w3 + k), ek)
-                k += 4
-            }
-            a0 += b0
-            a1 += b1
-            a2 += b2
-            a3 += b3
-            // Lanes of the four rows added pairwise, (x0 + x1) + (x2 + x3), all four rows at once.
-            let h01 = SIMD4(lowHalf: a0.evenHalf, highHalf: a1.evenHalf) + SIMD4(lowHalf: a0.oddHalf, highHalf: a1.oddHalf)
-            let h23 = SIMD4(lowHalf: a2.evenHalf, highHalf: a3.evenHalf) + SIMD4(lowHalf: a2.oddHalf, highHalf: a3.oddHalf)
-            var sums = SIMD4(lowHalf: h01.evenHalf, highHalf: h23.evenHalf) + SIMD4(lowHalf: h01.oddHalf, highHalf: h23.oddHalf)
-            while k < columns {
-                sums = sums.addingProduct(SIMD4(w0[k], w1[k], w2[k], w3[k]), SIMD4(repeating: e[k]))
-                k += 1
-            }
-            store4(sums, r + i)
-            i += 4
-        }
-        while i < rows {
-            let wi = w + i * columns
-            var a0 = SIMD4<Double>(), b0 = SIMD4<Double>()
-            var k = 0
-            while k < pairedColumns {
-                a0 = a0.addingProduct(load4(wi + k), load4(e + k))
-                b0 = b0.addingProduct(load4(wi + k + 4), load4(e + k + 4))
-                k += 8
-            }
-            if k < vectorColumns {
-                a0 = a0.addingProduct(load4(wi + k), load4(e + k))
-                k += 4
-            }
-            a0 += b0
-            var s0 = (a0[0] + a0[1]) + (a0[2] + a0[3])
-            while k < columns {
-                s0 = s0.addingProduct(wi[k], e[k])
-                k += 1
-            }
-            r[i] = s0
-            i += 1
-        }
+        vectorTimesMatrix(e, weights: wt, bias: nil, rows: columns, columns: rows, into: r)
     }
 
     /// T = decay * T + x (outer) e, for x of `rows` and e of `columns` values.

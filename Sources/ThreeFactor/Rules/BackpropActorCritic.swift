@@ -50,7 +50,7 @@ extension TeamNetwork {
                     let layer = LayerView(base, layers[l]), above = LayerView(base, layers[l + 1])
                     let e = layer.row(layer.eligibility, r), slope = layer.row(layer.slope, r)
                     DenseKernels.pullBack(
-                        above.row(above.eligibility, r), weights: above.weights, rows: above.inputs,
+                        above.row(above.eligibility, r), transposedWeights: above.transposedWeights, rows: above.inputs,
                         columns: above.outputs, into: e)
                     for k in 0..<layer.outputs { e[k] *= slope[k] }
                     l -= 1

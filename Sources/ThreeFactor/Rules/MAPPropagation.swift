@@ -94,8 +94,8 @@ extension TeamNetwork {
     static func ascend(_ layer: LayerView, above: LayerView, row r: Int, stepSize: Double) {
         let h = layer.row(layer.value, r), m = layer.row(layer.mean, r), fromAbove = layer.row(layer.feedback, r)
         DenseKernels.pullBack(
-            above.row(above.eligibility, r), weights: above.weights, rows: above.inputs, columns: above.outputs,
-            into: fromAbove)
+            above.row(above.eligibility, r), transposedWeights: above.transposedWeights, rows: above.inputs,
+            columns: above.outputs, into: fromAbove)
         let iv = layer.inverseVariance
         for i in 0..<layer.outputs {
             h[i] += stepSize * ((m[i] - h[i]) * iv + fromAbove[i])
