@@ -21,6 +21,9 @@ public enum EnvironmentRegistry {
             try options.rejectUnknownKeys(allowed: ["max_episode_steps"])
             return CartPole(maxEpisodeSteps: try options.int("max_episode_steps", default: 500))
         },
+        EnvironmentEntry(id: LineFollower.id, summary: "line-following robot of Daryanavard & Porr's Enki simulator") { options in
+            LineFollower(configuration: try LineFollower.Configuration(options: options))
+        },
     ]
 
     public static var ids: [String] { all.map(\.id) }

@@ -48,6 +48,7 @@ public struct TrialKind: Sendable {
 public enum TrialRegistry {
     public static let all: [TrialKind] = [
         TrialKind(name: "episodic", summary: "reinforcement learning, one unit per episode", make: { try EpisodicTrials.make($0) }),
+        TrialKind(name: "closed-loop", summary: "closed-loop learning on the line follower, one unit per block of control steps", make: { try ClosedLoopTrials.make($0) }),
     ]
     public static var names: [String] { all.map(\.name) }
     public static func kind(_ name: String) -> TrialKind? { all.first { $0.name == name } }
