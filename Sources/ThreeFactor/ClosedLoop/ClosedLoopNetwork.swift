@@ -117,9 +117,7 @@ public struct ClosedLoopNetwork: Sendable {
                         let wBase = weightOffset[l]
                         let nBase = neuronOffset[l]
                         for j in 0..<size {
-                            var sum = 0.0
-                            let row = wBase + j * fanIn
-                            for i in 0..<fanIn { sum += act[inBase + i] * w[row + i] }
+                            var sum = Self.dot(act.baseAddress! + inBase, w.baseAddress! + wBase + j * fanIn, fanIn)
                             if l == 0 { sum /= scale }
                             h[nBase + j] = sum
                             act[outBase + j] = Self.activation(sum)
@@ -129,6 +127,28 @@ public struct ClosedLoopNetwork: Sendable {
                 }
             }
         }
+    }
+
+    /// `sum_i a[i] b[i]` with four SIMD lanes of partial sums (the order of additions is
+    /// fixed, so results are the same on every run and platform).
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ n: Int) -> Double {
+        var acc0 = SIMD4<Double>(repeating: 0), acc1 = SIMD4<Double>(repeating: 0)
+        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+        var i = 0
+        while i + 8 <= n {
+            acc0 += ra.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self)
+                * rb.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self)
+            acc1 += ra.loadUnaligned(fromByteOffset: (i + 4) * 8, as: SIMD4<Double>.self)
+                * rb.loadUnaligned(fromByteOffset: (i + 4) * 8, as: SIMD4<Double>.self)
+            i += 8
+        }
+        var sum = (acc0 + acc1).sum()
+        while i < n {
+            sum += a[i] * b[i]
+            i += 1
+        }
+        return sum
     }
 
     public mutating func forward(_ input: [Double]) {

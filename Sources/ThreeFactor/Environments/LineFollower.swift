@@ -271,10 +271,11 @@ public struct LineFollower: Environment, Sendable {
         let ty = Int((y * scale).rounded(.down))
         var v = 0.0
         if tx >= 4, ty >= 4, tx < side - 4, ty < side - 4 {
-            for i in 0..<9 {
-                let column = tx + i - 4
-                for j in 0..<9 {
-                    v += kernel[9 * i + j] * tex[(ty + j - 4) * side + column]
+            // Row by row (contiguous texels); the kernel is symmetric in (i, j).
+            for j in 0..<9 {
+                let row = (ty + j - 4) * side + tx - 4
+                for i in 0..<9 {
+                    v += kernel[9 * j + i] * tex[row + i]
                 }
             }
         } else {
