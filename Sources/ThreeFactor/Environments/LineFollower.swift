@@ -28,10 +28,11 @@
 ///   `h` = `start_jitter_heading` (default 0.05). Both wheels commanded at
 ///   `initial_wheel_speed` (default 30). The robot starts 16 units left of the line's
 ///   leftmost point (41.2, 125) and meets the line at about 40 degrees, which the reflex
-///   catches in every seed tried (100 of 100 for headings 0.6, 0.7 and 0.8). The
+///   catches in every seed tried (100 of 100 for each of the headings 0.6, 0.7, 0.8). The
 ///   authors' simulator starts at (25, 125) with heading 0, i.e. straight at the line;
 ///   here that makes the robot cross the line at right angles, which a proportional reflex
-///   cannot turn into line following (18 of 20 seeds drive across the track). Their
+///   cannot turn into line following (all 20 seeds tried cross the line; 13 never find it
+///   again). Their
 ///   motor-noise generator has a fixed seed, so every run of theirs is the same; here the
 ///   seed varies the start and the noise.
 /// - Dynamics (one `step` = one control period of 0.03 s, Enki's 30 ms timer): three
@@ -43,8 +44,11 @@
 ///   +-100; forward speed `(l + r) / 2`, angular speed `(r - l) / 5.2`. This is Enki's
 ///   order, so a command takes effect in the physics of the step after the one in which
 ///   it was given (two control periods from sensing to moving, as in the authors' loop).
-/// - Walls: the robot's centre is kept within [10, 240] on both axes (Enki collides the
-///   body with the walls; a robot on the line never gets there).
+/// - Walls: the robot's centre is kept within [10, 240] on both axes. Enki pushes the body
+///   back out of a wall, and the wheel commands overwrite the collision impulse at the
+///   next sub-step, so there too a robot that drives into a wall stays pressed against it
+///   with its heading unchanged. A robot that follows the line never gets there; one that
+///   has lost the line (E = 0 from then on, so nothing learns) ends there.
 /// - Termination: none. Truncation: `max_episode_steps` (default 100000).
 /// - Internal state (`state`/`setState`): [x, y, heading, omega (angular speed used in
 ///   the last sub-step), commanded forward speed, commanded angular speed, left wheel
