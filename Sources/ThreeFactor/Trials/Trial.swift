@@ -52,6 +52,7 @@ public enum TrialRegistry {
             name: "supervised",
             summary: "MAP propagation's supervised-style tasks (env Multiplexer or Regression), one unit per batch of 128",
             make: { try SupervisedTrials.make($0) }),
+        TrialKind(name: "closed-loop", summary: "closed-loop learning on the line follower, one unit per block of control steps", make: { try ClosedLoopTrials.make($0) }),
     ]
     public static var names: [String] { all.map(\.name) }
     public static func kind(_ name: String) -> TrialKind? { all.first { $0.name == name } }
