@@ -90,6 +90,7 @@ public struct ClosedLoopTrial<Rule: ClosedLoopRule>: Trial {
     }
 
     public var hasDiverged: Bool { nonFinite }
+    public var stepsTaken: Int? { stepsDone }
 
     /// One control step; returns the error `E` it acted on.
     @inline(__always)

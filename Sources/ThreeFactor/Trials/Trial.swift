@@ -12,6 +12,13 @@ public protocol Trial: Checkpointable {
     mutating func runUnit(record: inout [Double])
     /// True once a parameter or a logged value has become NaN or infinite.
     var hasDiverged: Bool { get }
+    /// Environment steps (or samples) taken so far, for throughput measurements; nil when
+    /// the trial does not count them.
+    var stepsTaken: Int? { get }
+}
+
+extension Trial {
+    public var stepsTaken: Int? { nil }
 }
 
 /// Everything a trial factory receives: the experiment's settings and the run's seed.
