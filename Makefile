@@ -35,8 +35,9 @@ build: deps
 
 test: unit-tests quick-replications citation
 
-unit-tests: deps
-	$(SWIFT) test
+## unit-tests: every test target; the command-line tests drive the release binary.
+unit-tests: build
+	THREEFACTOR_CLI=$(CURDIR)/$(CLI) $(SWIFT) test
 
 quick-replications: build
 	@for p in $(PAPERS); do \

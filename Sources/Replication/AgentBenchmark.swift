@@ -59,7 +59,7 @@ public enum AgentBenchmark {
         return Result(rule: rule, environment: env, steps: steps, episodes: episodes, seconds: seconds, cpuSeconds: cpuSeconds)
     }
 
-    static func threadCPUSeconds() -> Double {
+    public static func threadCPUSeconds() -> Double {
         var t = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
         return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9

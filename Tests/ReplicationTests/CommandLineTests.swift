@@ -5,8 +5,11 @@ import Testing
 /// The `threefactor` binary as a user runs it: determinism across thread counts, resume
 /// after Ctrl-C and after `kill -9`, and one clear line with exit status 2 for bad input.
 @Suite(.serialized) struct CommandLineTests {
-    /// The binary SwiftPM built next to the test bundle.
+    /// The binary under test: `THREEFACTOR_CLI` when set (`make test` points it at the
+    /// release build, which trains fast enough to interrupt mid-run), else the one SwiftPM
+    /// built next to the test bundle.
     static let binary: String = {
+        if let path = ProcessInfo.processInfo.environment["THREEFACTOR_CLI"] { return path }
         var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for _ in 0..<4 {
             let candidate = dir.appendingPathComponent("threefactor").path
@@ -44,14 +47,13 @@ import Testing
          "--episodes", "\(episodes)", "--out", out, "--jobs", "\(jobs)"]
     }
 
-    /// Waits until some seed of the log has committed at least one unit, then signals.
-    static func signalOnceProgressed(_ path: String, _ signal: Int32) -> (Process) -> Void {
+    /// Signals the process `delay` seconds after its log file appears. (The log cannot be
+    /// read meanwhile: the writer holds HDF5's file lock.)
+    static func signal(_ signal: Int32, after delay: Double, once path: String) -> (Process) -> Void {
         { process in
             let deadline = Date().addingTimeInterval(60)
-            while Date() < deadline, process.isRunning {
-                if let log = try? RunLog.read(path), log.seeds.contains(where: { $0.unitsDone > 0 }) { break }
-                usleep(20_000)
-            }
+            while Date() < deadline, process.isRunning, !FileManager.default.fileExists(atPath: path) { usleep(10_000) }
+            usleep(UInt32(delay * 1e6))
             kill(process.processIdentifier, signal)
         }
     }
@@ -71,14 +73,19 @@ import Testing
     @Test(arguments: [SIGINT, SIGKILL])
     func interruptedRunResumesToTheSameNumbers(signal: Int32) throws {
         let dir = Scratch.directory("interrupt\(signal)")
-        let episodes = 400
+        let episodes = 1500
+        let straight = Date()
         try Self.threefactor(Self.demo("\(dir)/straight.h5", episodes: episodes, jobs: 2))
+        // Signal at about 40 % of an uninterrupted run's duration (at least after 0.6 s, so
+        // that some units have been committed).
+        let delay = max(0.6, 0.4 * Date().timeIntervalSince(straight))
         let stopped = try Self.threefactor(
             Self.demo("\(dir)/resumed.h5", episodes: episodes, jobs: 2),
-            killAfter: Self.signalOnceProgressed("\(dir)/resumed.h5", signal))
+            killAfter: Self.signal(signal, after: delay, once: "\(dir)/resumed.h5"))
         if signal == SIGINT { #expect(stopped.status == 130, "\(stopped.stderr)") }
         let partial = try RunLog.read("\(dir)/resumed.h5")
         #expect(partial.seeds.contains { $0.status != .complete }, "the run finished before the signal arrived")
+        #expect(partial.seeds.contains { $0.unitsDone > 0 }, "nothing was committed before the signal")
         let resumed = try Self.threefactor(Self.demo("\(dir)/resumed.h5", episodes: episodes, jobs: 2))
         #expect(resumed.status == 0, "\(resumed.stderr)")
         let a = try RunLog.read("\(dir)/straight.h5"), b = try RunLog.read("\(dir)/resumed.h5")
@@ -88,12 +95,14 @@ import Testing
 
     @Test func badInputIsOneLineAndExitStatusTwo() throws {
         let dir = Scratch.directory()
+        // A directory that cannot be created, even by root: its parent is a regular file.
+        try Data("x".utf8).write(to: URL(fileURLWithPath: "\(dir)/plainfile"))
         let cases: [([String], String)] = [
             (["run", "--env", "NoSuchEnv-v0", "--rule", "reinforce-team", "--episodes", "5"], "--env"),
             (["run", "--env", "CartPole-v1", "--rule", "no-such-rule", "--episodes", "5"], "--rule"),
             (["run", "--env", "CartPole-v1", "--rule", "reinforce-team", "--seeds", "3..1", "--episodes", "5"], "--seeds"),
             (["run", "--env", "CartPole-v1", "--rule", "reinforce-team", "--seeds", "a", "--episodes", "5"], "--seeds"),
-            (["run", "--env", "CartPole-v1", "--rule", "reinforce-team", "--episodes", "5", "--out", "/no/such/dir/x.h5"], "/no/such/dir/x.h5"),
+            (["run", "--env", "CartPole-v1", "--rule", "reinforce-team", "--episodes", "5", "--out", "\(dir)/plainfile/x.h5"], "plainfile/x.h5"),
             (["run", "--env", "CartPole-v1", "--rule", "reinforce-team", "--episodes", "5", "--param", "no_such_key=1",
               "--out", "\(dir)/p.h5"], "no_such_key"),
         ]

@@ -8,7 +8,7 @@ import Testing
     static let limits: [String: Int] = [
         "CartPole-v1": 500, "Acrobot-v1": 500, "MountainCar-v0": 200,
         "MountainCarContinuous-v0": 999, "Pendulum-v1": 200, "Reaching1D-v0": 300,
-        "LunarLander-v3": 1000, "LunarLanderContinuous-v3": 1000,
+        "LunarLander-v3": 1000, "LunarLanderContinuous-v3": 1000, "LineFollower-v0": 100_000,
     ]
 
     static func make(_ id: String) throws -> any Environment {

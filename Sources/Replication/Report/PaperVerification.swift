@@ -42,6 +42,8 @@ public enum PaperVerification {
                 logs: logs.filter { $0.figure == figure }, marks: reference.marks, xLabel: xLabel,
                 titles: experiments.figureTitles)
         }
+        figures += try PaperFigures.figures(
+            for: paper, PaperFigureContext(experiments: experiments, profile: profile, logs: logs, reference: reference))
         let url = try ReplicationReport.write(
             report: report, title: "\(experiments.title) — replication report", figures: figures,
             to: URL(fileURLWithPath: dir, isDirectory: true))

@@ -19,5 +19,12 @@ public enum Interrupt {
         }
         signal(SIGINT, handler)
         signal(SIGTERM, handler)
+        // A process inherits its parent's blocked-signal mask (test runners and some
+        // supervisors block SIGINT); unblock the two signals so the handler can run.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 }

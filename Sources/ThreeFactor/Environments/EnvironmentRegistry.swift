@@ -57,6 +57,9 @@ public enum EnvironmentRegistry {
             try options.rejectUnknownKeys(allowed: ["max_episode_steps"])
             return LunarLander(continuous: true, maxEpisodeSteps: try options.int("max_episode_steps", default: 1000))
         },
+        EnvironmentEntry(id: LineFollower.id, summary: "line-following robot of Daryanavard & Porr's Enki simulator") { options in
+            LineFollower(configuration: try LineFollower.Configuration(options: options))
+        },
     ]
 
     public static var ids: [String] { all.map(\.id) }

@@ -10,6 +10,10 @@ public struct EpisodicTrial<Env: Environment, Agent: EpisodicAgent>: Trial {
     public private(set) var agent: Agent
     let environmentStream: RandomStream
     public private(set) var episodesDone = 0
+    /// Environment steps taken since this trial value was built (not checkpointed: it
+    /// measures work done, not the run's state).
+    public private(set) var stepsSinceStart = 0
+    public var stepsTaken: Int? { stepsSinceStart }
     var observation: [Double]
     var nextObservation: [Double]
     var diagnostics: [Double]
@@ -49,6 +53,7 @@ public struct EpisodicTrial<Env: Environment, Agent: EpisodicAgent>: Trial {
         }
         agent.endEpisode(diagnostics: &diagnostics)
         episodesDone += 1
+        stepsSinceStart += length
         returnIsFinite = episodeReturn.isFinite
         record[0] = episodeReturn
         record[1] = Double(length)

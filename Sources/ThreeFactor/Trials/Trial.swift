@@ -12,6 +12,13 @@ public protocol Trial: Checkpointable {
     mutating func runUnit(record: inout [Double])
     /// True once a parameter or a logged value has become NaN or infinite.
     var hasDiverged: Bool { get }
+    /// Environment steps (or samples) taken so far, for throughput measurements; nil when
+    /// the trial does not count them.
+    var stepsTaken: Int? { get }
+}
+
+extension Trial {
+    public var stepsTaken: Int? { nil }
 }
 
 /// Everything a trial factory receives: the experiment's settings and the run's seed.
@@ -52,6 +59,7 @@ public enum TrialRegistry {
             name: "supervised",
             summary: "MAP propagation's supervised-style tasks (env Multiplexer or Regression), one unit per batch of 128",
             make: { try SupervisedTrials.make($0) }),
+        TrialKind(name: "closed-loop", summary: "closed-loop learning on the line follower, one unit per block of control steps", make: { try ClosedLoopTrials.make($0) }),
     ]
     public static var names: [String] { all.map(\.name) }
     public static func kind(_ name: String) -> TrialKind? { all.first { $0.name == name } }

@@ -1,0 +1,15 @@
+/// The reflex alone: the baseline of closed-loop learning (Daryanavard & Porr, "Sign and
+/// Relevance Learning", arXiv:2110.07292; "Closed-loop deep learning", Neural Computation
+/// 32(11), 2020).
+///
+/// The motor command is the fixed proportional reflex `u = g_reflex * E` and nothing
+/// learns. No network is built: the untrained network's output is tiny anyway (its first
+/// layer divides its sum by 1000), and leaving it out makes the baseline exactly the reflex
+/// the learners have to improve on. The reflex always acts too late — it can only react to
+/// an error that is already there — so `|E|` stays well above zero on every curve.
+public struct ReflexOnly: ClosedLoopRule {
+    public init() {}
+    public var usesNetwork: Bool { false }
+    @inline(__always)
+    public mutating func learn(_ network: inout ClosedLoopNetwork, error: Double) {}
+}

@@ -1,0 +1,70 @@
+/// Sign and Relevance learning (SaR).
+///
+/// Sama Daryanavard and Bernd Porr, "Sign and Relevance Learning", arXiv:2110.07292
+/// (2021–2023), on the closed-loop line follower of their earlier "Closed-loop deep
+/// learning" (Neural Computation 32(11):2122–2144, 2020).
+///
+/// Error back-propagation needs every layer to receive a precisely weighted copy of the
+/// error. SaR splits the error into two signals that biology plausibly has:
+/// a global neuromodulator that says HOW MUCH to learn — the relevance, here the rectified
+/// closed-loop error `R(t) = |E(t)|`, the same for every synapse — and a top-down signal
+/// that says only WHICH WAY to learn, `s_j in {-1, 0, +1}` (long-term potentiation or
+/// depression). Every synapse `i -> j`, in every layer, changes by
+///
+///     dw_ji = eta * R(t) * s_j * x_i
+///
+/// (times the network's `firstLayerScale` in the first layer, see `ClosedLoopNetwork`).
+/// In the output layer `s_j = sign(E * f'(h_j))`. In the hidden layers two readings are
+/// offered:
+///
+/// - `.propagatedSign` (rule `sar-sign`, variant (a)): only signs travel down,
+///   `s_j = sign((sum_k w_kj s_k) * f'(h_j))` — no layer ever sees an error magnitude.
+///   This is the abstract's "propagating only the sign of the plasticity change
+///   throughout the whole network".
+/// - `.deltaSign` (rule `sar-delta-sign`, variant (b)): the exact back-propagation delta
+///   `delta_j` travels down and the synapse uses `s_j = sign(delta_j)`. This is what the
+///   authors' library does (CLDL `Neuron::Sign` error method: the raw internal error is
+///   propagated, its sign is used for learning).
+///
+/// Relevance: `.absoluteError` (`R = |E|`, the paper's rectified error, default) or
+/// `.unit` (`R = 1`: sign-only updates at a constant rate; the authors' simulator's
+/// `significanceLearning` branch, which scales its learning rate by a road-curvature cue
+/// instead). With `E = 0` nothing changes in either case.
+public struct SignAndRelevance: ClosedLoopRule {
+    public enum HiddenSign: String, Sendable, CaseIterable {
+        case propagatedSign = "propagated-sign"
+        case deltaSign = "delta-sign"
+    }
+
+    public enum Relevance: String, Sendable, CaseIterable {
+        case absoluteError = "abs_error"
+        case unit = "one"
+    }
+
+    public var learningRate: Double
+    public var hiddenSign: HiddenSign
+    public var relevance: Relevance
+
+    public init(learningRate: Double, hiddenSign: HiddenSign, relevance: Relevance = .absoluteError) {
+        self.learningRate = learningRate
+        self.hiddenSign = hiddenSign
+        self.relevance = relevance
+    }
+
+    public var usesNetwork: Bool { true }
+
+    @inline(__always)
+    public mutating func learn(_ network: inout ClosedLoopNetwork, error: Double) {
+        // With E = 0 every sign is 0: nothing to learn.
+        guard error != 0 else { return }
+        let relevanceSignal = relevance == .absoluteError ? abs(error) : 1
+        switch hiddenSign {
+        case .propagatedSign:
+            network.propagateSigns(error: error)
+        case .deltaSign:
+            network.backpropagate(error: error)
+            network.signsFromDeltas()
+        }
+        network.applyUpdate(rate: learningRate * relevanceSignal, using: .signs)
+    }
+}
