@@ -66,7 +66,7 @@ import Testing
     @Test(arguments: SupervisedTask.allCases, SupervisedRule.allCases)
     func runsAndResumes(task: SupervisedTask, rule: SupervisedRule) throws {
         let spec = TrialSpec(env: task.rawValue, envOptions: Hyperparameters(), rule: rule.rawValue,
-                             ruleParameters: Hyperparameters(["batch_size": .integer(16)]), seed: 2)
+                             ruleParameters: Hyperparameters(["batch_size": .integer(4)]), seed: 2)
         var trial = try TrialRegistry.kind("supervised")!.make(spec)
         #expect(trial.seriesNames == ["mean_reward", "episode_return"])
         var record = [0.0, 0.0]
