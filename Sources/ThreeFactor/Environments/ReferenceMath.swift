@@ -20,11 +20,21 @@ import Darwin
 
 /// `x ** 2` for a float64 scalar in Python / NumPy: C `pow(x, 2.0)`.
 @inline(__always)
-func pythonSquare(_ x: Double) -> Double { pow(x, 2.0) }
+func pythonSquare(_ x: Double) -> Double { libraryPow(x, 2.0) }
 
 /// `x ** 2` for a NumPy float32 scalar: C `powf(x, 2.0f)`.
 @inline(__always)
-func pythonSquare(_ x: Float) -> Float { powf(x, 2.0) }
+func pythonSquare(_ x: Float) -> Float { libraryPowf(x, 2.0) }
+
+// An optimised build rewrites a call `pow(x, 2.0)` with a constant exponent as `x * x`
+// (LLVM's library-call simplification), which is exactly what must not happen here. These
+// wrappers are compiled without optimisation and never inlined, so the exponent reaches
+// them as a variable and the C library's `pow` is really called.
+@_optimize(none) @inline(never)
+func libraryPow(_ x: Double, _ y: Double) -> Double { pow(x, y) }
+
+@_optimize(none) @inline(never)
+func libraryPowf(_ x: Float, _ y: Float) -> Float { powf(x, y) }
 
 /// `a % b` / `np.mod(a, b)` for floats: the sign of the result follows `b`, computed from
 /// the C `fmod` remainder moved by `b` when the signs differ (which rounds up to exactly
