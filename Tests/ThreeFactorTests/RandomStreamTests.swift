@@ -2,5 +2,8 @@ import Testing
 @testable import ThreeFactor
 
 @Suite struct RandomStreamTests {
-    @Test func placeholder() { #expect(RandomStream(seed: 1).next() != 0) }
+    @Test func placeholder() {
+        var stream = RandomStream(seed: 1)
+        #expect(stream.next() != 0)
+    }
 }
