@@ -103,7 +103,7 @@ public struct PolicyMLP: Sendable {
     }
 
     /// Noisy pass on `observation`: draws `xi_l ~ N(0, sigma^2)` for layers 1...L in order
-    /// (unit order within a layer) from `noiseSource`.
+    /// (unit order within a layer) from `noiseSource` by the ziggurat method.
     public mutating func forwardNoisy(_ observation: [Double], sigma: Double, noiseSource: inout RandomStream) {
         Self.forward(
             weights: weights, layerSizes: layerSizes, unitOffset: unitOffset, weightOffset: weightOffset,
@@ -146,6 +146,8 @@ public struct PolicyMLP: Sendable {
     // MARK: Kernel
 
     /// One forward pass. `noiseSource == nil` means a clean pass (noise buffer untouched).
+    /// A noisy pass draws each layer's noise before its matrix-vector product, in unit
+    /// order, so the draws do not depend on how the product is computed.
     @inline(__always)
     static func forward(
         weights: [Double], layerSizes: [Int], unitOffset: [Int], weightOffset: [Int],
@@ -153,47 +155,49 @@ public struct PolicyMLP: Sendable {
     ) {
         let layers = layerSizes.count - 1
         precondition(observation.count == layerSizes[0], "observation has \(observation.count) values, the network takes \(layerSizes[0])")
-        weights.withUnsafeBufferPointer { w in
-        pass.preActivation.withUnsafeMutableBufferPointer { a in
-        pass.activity.withUnsafeMutableBufferPointer { x in
-        pass.noise.withUnsafeMutableBufferPointer { xi in
+        var logSumExp = 0.0
+        weights.withUnsafeBufferPointer { wBuffer in
+        pass.preActivation.withUnsafeMutableBufferPointer { aBuffer in
+        pass.activity.withUnsafeMutableBufferPointer { xBuffer in
+        pass.noise.withUnsafeMutableBufferPointer { xiBuffer in
+            let w = wBuffer.baseAddress!, a = aBuffer.baseAddress!, x = xBuffer.baseAddress!, xi = xiBuffer.baseAddress!
             for i in 0..<layerSizes[0] { x[i] = observation[i] }
             for l in 1...layers {
-                let nOut = layerSizes[l], nPre = layerSizes[l - 1]
-                let out = unitOffset[l], inp = unitOffset[l - 1]
-                var row = weightOffset[l - 1]
+                let nOut = layerSizes[l], nIn = layerSizes[l - 1]
+                let aOut = a + unitOffset[l], xOut = x + unitOffset[l], xiOut = xi + unitOffset[l]
+                let xIn = UnsafePointer(x + unitOffset[l - 1])
+                var wRow = w + weightOffset[l - 1]
+                if let noiseSource {
+                    noiseSource.pointee.fillZigguratNormals(xiOut, count: nOut, scale: sigma)
+                }
                 for i in 0..<nOut {
                     var s = 0.0
-                    for j in 0..<nPre { s += w[row + j] * x[inp + j] }
-                    row += nPre
-                    if let noiseSource {
-                        let e = sigma * noiseSource.pointee.normal()
-                        xi[out + i] = e
-                        s += e
-                    }
-                    a[out + i] = s
+                    for j in 0..<nIn { s += wRow[j] * xIn[j] }
+                    wRow += nIn
+                    aOut[i] = noiseSource == nil ? s : s + xiOut[i]
                 }
                 if l < layers {
-                    for i in out..<(out + nOut) {
-                        let v = a[i]
-                        x[i] = v >= 0 ? v : negativeSlope * v
+                    for i in 0..<nOut {
+                        let v = aOut[i]
+                        xOut[i] = v >= 0 ? v : negativeSlope * v
                     }
                 } else {
                     // Numerically stable softmax and log-normaliser.
                     var m = -Double.infinity
-                    for i in out..<(out + nOut) where a[i] > m { m = a[i] }
+                    for i in 0..<nOut where aOut[i] > m { m = aOut[i] }
                     var z = 0.0
-                    for i in out..<(out + nOut) {
-                        let e = _exp(a[i] - m)
-                        x[i] = e
+                    for i in 0..<nOut {
+                        let e = _exp(aOut[i] - m)
+                        xOut[i] = e
                         z += e
                     }
                     let inv = 1.0 / z
-                    for i in out..<(out + nOut) { x[i] *= inv }
-                    pass.logSumExp = m + _log(z)
+                    for i in 0..<nOut { xOut[i] *= inv }
+                    logSumExp = m + _log(z)
                 }
             }
         }}}}
+        pass.logSumExp = logSumExp
     }
 
     static func forward(
@@ -300,13 +304,13 @@ public struct PolicyMLP: Sendable {
     ) {
         for l in 1..<layerSizes.count {
             let nOut = layerSizes[l], nIn = layerSizes[l - 1]
-            let out = unitOffset[l], inp = unitOffset[l - 1]
+            let uOut = u.baseAddress! + unitOffset[l], xIn = x.baseAddress! + unitOffset[l - 1]
             let c = scale * layerScale[l - 1]
-            var row = weightOffset[l - 1]
+            var tRow = t.baseAddress! + weightOffset[l - 1]
             for i in 0..<nOut {
-                let ui = c * u[out + i]
-                for j in 0..<nIn { t[row + j] += ui * x[inp + j] }
-                row += nIn
+                let ui = c * uOut[i]
+                for j in 0..<nIn { tRow[j] += ui * xIn[j] }
+                tRow += nIn
             }
         }
     }
