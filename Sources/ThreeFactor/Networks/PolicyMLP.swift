@@ -171,8 +171,7 @@ public struct PolicyMLP: Sendable {
                     noiseSource.pointee.fillZigguratNormals(xiOut, count: nOut, scale: sigma)
                 }
                 for i in 0..<nOut {
-                    var s = 0.0
-                    for j in 0..<nIn { s += wRow[j] * xIn[j] }
+                    let s = dot(wRow, xIn, count: nIn)
                     wRow += nIn
                     aOut[i] = noiseSource == nil ? s : s + xiOut[i]
                 }
@@ -200,6 +199,29 @@ public struct PolicyMLP: Sendable {
         pass.logSumExp = logSumExp
     }
 
+    /// `sum_j a[j] b[j]` in a fixed order: four interleaved partial sums (lanes
+    /// `j mod 4`, combined as `(s0 + s1) + (s2 + s3)`), then the remainder in order. The
+    /// order is part of the definition, so results are the same on every platform, and
+    /// the four lanes let the compiler use vector instructions (a plain left-to-right sum
+    /// cannot be vectorised without changing its result).
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, count: Int) -> Double {
+        var lanes = SIMD4<Double>(repeating: 0)
+        var j = 0
+        while j + 4 <= count {
+            let va = UnsafeRawPointer(a + j).loadUnaligned(as: SIMD4<Double>.self)
+            let vb = UnsafeRawPointer(b + j).loadUnaligned(as: SIMD4<Double>.self)
+            lanes += va * vb
+            j += 4
+        }
+        var s = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
+        while j < count {
+            s += a[j] * b[j]
+            j += 1
+        }
+        return s
+    }
+
     static func forward(
         weights: [Double], layerSizes: [Int], unitOffset: [Int], weightOffset: [Int],
         observation: [Double], pass: inout Pass, sigma: Double, noiseSource: inout RandomStream
@@ -221,10 +243,11 @@ public struct PolicyMLP: Sendable {
     /// then `g_l (outer) x_{l-1}`.
     public func logProbabilityNodeGradient(_ action: Int, of pass: Pass, into nodeGradient: inout [Double]) {
         let layers = layerCount
-        weights.withUnsafeBufferPointer { w in
-        pass.preActivation.withUnsafeBufferPointer { a in
-        pass.activity.withUnsafeBufferPointer { x in
-        nodeGradient.withUnsafeMutableBufferPointer { g in
+        weights.withUnsafeBufferPointer { wBuffer in
+        pass.preActivation.withUnsafeBufferPointer { aBuffer in
+        pass.activity.withUnsafeBufferPointer { xBuffer in
+        nodeGradient.withUnsafeMutableBufferPointer { gBuffer in
+            let w = wBuffer.baseAddress!, a = aBuffer.baseAddress!, x = xBuffer.baseAddress!, g = gBuffer.baseAddress!
             let outStart = unitOffset[layers]
             for k in 0..<layerSizes[layers] {
                 g[outStart + k] = (k == action ? 1.0 : 0.0) - x[outStart + k]
@@ -232,15 +255,15 @@ public struct PolicyMLP: Sendable {
             var l = layers - 1
             while l >= 1 {
                 let n = layerSizes[l], nNext = layerSizes[l + 1]
-                let here = unitOffset[l], next = unitOffset[l + 1]
-                for j in 0..<n { g[here + j] = 0 }
-                var row = weightOffset[l]  // W_{l+1}
+                let gHere = g + unitOffset[l], gNext = g + unitOffset[l + 1], aHere = a + unitOffset[l]
+                gHere.update(repeating: 0, count: n)
+                var wRow = w + weightOffset[l]  // W_{l+1}, row i feeds unit i of layer l + 1
                 for i in 0..<nNext {
-                    let gi = g[next + i]
-                    for j in 0..<n { g[here + j] += w[row + j] * gi }
-                    row += n
+                    let gi = gNext[i]
+                    for j in 0..<n { gHere[j] += wRow[j] * gi }
+                    wRow += n
                 }
-                for j in 0..<n where a[here + j] < 0 { g[here + j] *= Self.negativeSlope }
+                for j in 0..<n where aHere[j] < 0 { gHere[j] *= Self.negativeSlope }
                 l -= 1
             }
         }}}}
