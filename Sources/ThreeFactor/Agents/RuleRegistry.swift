@@ -46,6 +46,18 @@ public enum RuleRegistry {
             name: ActorCriticRule.backprop.rawValue,
             summary: "deterministic actor-critic of the same shape trained by backprop, TD(lambda), Adam"
         ) { try ActorCriticAgent(rule: .backprop, parameters: $0, task: $1, stream: $2) },
+        RuleEntry(
+            name: NoiseBasedRewardModulated.ruleName,
+            summary: "noise-based reward-modulated learning (García Fernández, Ahmad & van Gerven 2025)"
+        ) { try NoiseBasedRewardModulated(parameters: $0, task: $1, stream: $2) },
+        RuleEntry(
+            name: RewardModulatedHebbian.ruleName,
+            summary: "reward-modulated Hebbian learning / node perturbation (Legenstein et al. 2010)"
+        ) { try RewardModulatedHebbian(parameters: $0, task: $1, stream: $2) },
+        RuleEntry(
+            name: BackpropREINFORCE.ruleName,
+            summary: "REINFORCE by backpropagation, moving-average baseline (Williams 1992)"
+        ) { try BackpropREINFORCE(parameters: $0, task: $1, stream: $2) },
     ]
 
     public static var names: [String] { all.map(\.name) }

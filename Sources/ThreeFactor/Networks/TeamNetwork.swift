@@ -551,7 +551,7 @@ public struct TeamNetwork: Sendable {
                 var sum = 0.0
                 for k in 0..<layout.outputs { sum += _exp(storage[layout.potential + o + k] / temperature - largest) }
                 let a = chosenAction(row: r)
-                total += storage[layout.potential + o + a] / temperature - largest - _logarithm(sum)
+                total += storage[layout.potential + o + a] / temperature - largest - _log(sum)
             } else {
                 for k in 0..<layout.outputs {
                     let d = storage[layout.value + o + k] - storage[layout.mean + o + k]
@@ -580,13 +580,3 @@ extension TeamNetwork: Checkpointable {
         try noise.load(from: &reader)
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-@usableFromInline func _exp(_ x: Double) -> Double { Glibc.exp(x) }
-@usableFromInline func _logarithm(_ x: Double) -> Double { Glibc.log(x) }
-#else
-import Darwin
-@usableFromInline func _exp(_ x: Double) -> Double { Darwin.exp(x) }
-@usableFromInline func _logarithm(_ x: Double) -> Double { Darwin.log(x) }
-#endif
