@@ -67,7 +67,10 @@ public final class Runner: @unchecked Sendable {
     /// Runs the requests. Every configuration is validated and every log opened before any
     /// seed starts, so a bad setting stops the run before anything is written.
     public func run(_ requests: [RunRequest]) throws -> [RunOutcome] {
-        var logs: [RunLog] = []
+        // A log is closed (and its HDF5 file lock released, so other tools can read it) as
+        // soon as the last of its seeds stops.
+        var logs: [RunLog?] = []
+        var seedsLeft: [Int] = []
         var jobs: [Job] = []
         var outcomes: [RunOutcome] = []
         for (i, r) in requests.enumerated() {
@@ -87,6 +90,8 @@ public final class Runner: @unchecked Sendable {
                 }
             }
             outcomes.append(RunOutcome(path: r.path, statuses: statuses))
+            seedsLeft.append(jobs.filter { $0.request == i }.count)
+            if seedsLeft[i] == 0 { logs[i] = nil }
             progress?.register(request: i, experiment: r.experiment)
         }
         progress?.start()
@@ -105,17 +110,21 @@ public final class Runner: @unchecked Sendable {
                 }
                 let job = jobs[next]
                 next += 1
+                let log = logs[job.request]!
                 queueLock.unlock()
+                var status: RunStatus?
                 do {
-                    let status = try runSeed(job, request: requests[job.request], log: logs[job.request])
-                    queueLock.lock()
-                    outcomes[job.request].statuses[job.seed] = status
-                    queueLock.unlock()
+                    status = try runSeed(job, request: requests[job.request], log: log)
                 } catch {
                     queueLock.lock()
                     errors.append(error)
                     queueLock.unlock()
                 }
+                queueLock.lock()
+                outcomes[job.request].statuses[job.seed] = status
+                seedsLeft[job.request] -= 1
+                if seedsLeft[job.request] == 0 { logs[job.request] = nil }
+                queueLock.unlock()
             }
         }
         if let e = errors.first { throw e }
