@@ -46,44 +46,56 @@ struct SignFlipped<Wrapped: ClosedLoopRule>: ClosedLoopRule {
         }
     }
 
-    /// Runs reflex-only and SaR (a) through the runner — SaR as registered, or with its
-    /// sign flipped — for 4 seeds of 2,000 control steps (a tiny quick profile), and
-    /// verifies them with the reference file's checks on those two experiments.
-    static func verify(flipSign: Bool) throws -> VerificationReport {
-        let (experiments, reference) = try Self.load()
-        let ids = ["reflex-only", "sim-sar-sign"]
-        let dir = Scratch.directory("sar-\(flipSign ? "flipped" : "honest")")
-        var requests: [RunRequest] = []
-        for id in ids {
+    /// The reflex-only and SaR (a) experiments of the quick profile, cut to 4 seeds of
+    /// 1,000 control steps (SaR passes the robot's test after about 850 steps).
+    static func tinyRequests(directory: String) throws -> [RunRequest] {
+        let (experiments, _) = try Self.load()
+        return try ["reflex-only", "sim-sar-sign"].map { id in
             var spec = try #require(experiments.experiment(id)).resolved(profile: "quick")
-            spec.units = 20
+            spec.units = 10
             spec.seeds = [0, 1, 2, 3]
-            requests.append(RunRequest(paper: "sar", profile: "quick", experiment: spec, path: "\(dir)/\(id).h5"))
+            return RunRequest(paper: "sar", profile: "quick", experiment: spec, path: "\(directory)/\(id).h5")
         }
-        let factory: Runner.TrialFactory = { spec, seed in
-            guard flipSign, spec.rule == "sar-sign" else { return try Runner.registeredTrial(spec, seed) }
-            let t = spec.trialSpec(seed: seed)
-            let settings = try ClosedLoopSettings(
-                environmentOptions: t.envOptions, parameters: t.ruleParameters, usesNetwork: true,
-                ruleKeys: ["eta", "relevance"])
-            let rule = SignAndRelevance(learningRate: try t.ruleParameters.double("eta"), hiddenSign: .propagatedSign)
-            return ClosedLoopTrial(settings: settings, rule: SignFlipped(wrapped: rule), seed: t.seed)
-        }
-        let outcomes = try Runner(jobs: 2, shouldStop: { false }, makeTrial: factory).run(requests)
-        #expect(outcomes.allSatisfy(\.allComplete))
-        let logs = try requests.map { try RunLog.read($0.path) }
+    }
+
+    /// Builds SaR (a) with its sign flipped (`SignFlipped`), everything else as registered.
+    static let flippedFactory: Runner.TrialFactory = { spec, seed in
+        guard spec.rule == "sar-sign" else { return try Runner.registeredTrial(spec, seed) }
+        let t = spec.trialSpec(seed: seed)
+        let settings = try ClosedLoopSettings(
+            environmentOptions: t.envOptions, parameters: t.ruleParameters, usesNetwork: true,
+            ruleKeys: ["eta", "relevance"])
+        let rule = SignAndRelevance(learningRate: try t.ruleParameters.double("eta"), hiddenSign: .propagatedSign)
+        return ClosedLoopTrial(settings: settings, rule: SignFlipped(wrapped: rule), seed: t.seed)
+    }
+
+    /// The reference file's checks on reflex-only and SaR (a), on the given logs.
+    static func verify(_ logs: [ExperimentLog], requests: [RunRequest]) throws -> VerificationReport {
+        let (_, reference) = try Self.load()
+        let ids = requests.map(\.experiment.id)
         let checks = reference.checks.filter { $0.experiments.allSatisfy(ids.contains) }
         return Verifier.run(
             reference: ReferenceFile(paper: "sar", checks: checks), logs: logs, profile: "quick",
             expectedSeeds: Dictionary(uniqueKeysWithValues: requests.map { ($0.experiment.id, $0.experiment.seeds) }))
     }
 
+    /// Runs reflex-only and SaR (a) through the runner and verifies them: every check
+    /// passes. Then SaR (a) again with its sign flipped, injected through the runner's
+    /// `makeTrial`: the S1 checks FAIL (the same reflex-only log is the baseline).
     @Test func s1PassesForSaRAndFailsWhenItsSignIsFlipped() throws {
-        let honest = try Self.verify(flipSign: false)
+        let honestDirectory = Scratch.directory("sar-honest")
+        let requests = try Self.tinyRequests(directory: honestDirectory)
+        let outcomes = try Runner(jobs: 2, shouldStop: { false }).run(requests)
+        #expect(outcomes.allSatisfy { $0.allComplete })
+        let reflex = try RunLog.read(requests[0].path)
+        let honest = try Self.verify([reflex, try RunLog.read(requests[1].path)], requests: requests)
         #expect(honest.results.count >= 2)
         #expect(honest.exitCode == 0, "\(honest.terminalTable())")
 
-        let flipped = try Self.verify(flipSign: true)
+        let flippedRequest = try Self.tinyRequests(directory: Scratch.directory("sar-flipped"))[1]
+        let flippedOutcome = try Runner(jobs: 2, shouldStop: { false }, makeTrial: Self.flippedFactory).run([flippedRequest])
+        #expect(flippedOutcome.allSatisfy { $0.allComplete })
+        let flipped = try Self.verify([reflex, try RunLog.read(flippedRequest.path)], requests: requests)
         let failed = Set(flipped.results.filter { $0.verdict == .fail }.map(\.id))
         #expect(failed.contains("s1-sim-sar-sign-learns"), "\(flipped.terminalTable())")
         #expect(failed.contains("s1-sim-sar-sign-integral-below-reflex"), "\(flipped.terminalTable())")
