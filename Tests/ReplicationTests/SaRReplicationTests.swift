@@ -101,4 +101,27 @@ struct SignFlipped<Wrapped: ClosedLoopRule>: ClosedLoopRule {
         #expect(failed.contains("s1-sim-sar-sign-integral-below-reflex"), "\(flipped.terminalTable())")
         #expect(flipped.exitCode == 1)
     }
+
+    /// The steps-to-success figure counts the seeds that passed each test and draws only
+    /// them; figure titles shorten the experiment file's titles.
+    @Test func stepsToSuccessFigureCountsThePassingSeeds() {
+        func seed(_ k: Int, robot: Double, simulator: Double) -> SeedLog {
+            SeedLog(seed: k, status: .complete, series: [
+                "steps_to_success_robot_test": [-1, robot], "steps_to_success": [-1, simulator],
+            ])
+        }
+        let log = ExperimentLog(
+            paper: "sar", experiment: "x", profile: "quick", label: "SaR", figure: "f", expectedUnits: 2,
+            seeds: [seed(0, robot: 805, simulator: -1), seed(1, robot: -1, simulator: -1), seed(2, robot: 900, simulator: 4000)])
+        #expect(SaRFigures.successSeries(log) == ("steps_to_success_robot_test", "steps_to_success"))
+        let figure = SaRFigures.stepsToSuccess(figure: "f", title: "Set (detail), eta 0.1: what", logs: [log])
+        #expect(figure.name == "sar-steps-to-success-f")
+        let series = SaRFigures.stepsToSuccessSeries([log])
+        #expect(series.map(\.label) == ["SaR — passed: robot's 2/3, simulator's 1/3"])
+        #expect(series[0].points.map(\.category) == [SaRFigures.robotCategory, SaRFigures.simulatorCategory])
+        #expect(series[0].points.map(\.n) == [2, 1])
+        #expect(series[0].points[0].value == 852.5 && series[0].points[1].value == 4000)
+        #expect(SaRFigures.setName("Simulator network (10 hidden layers x 10, 2 outputs), eta 0.1: mean |E| per block")
+            == "Simulator network, eta 0.1")
+    }
 }

@@ -85,9 +85,12 @@ enum SaRFigures {
         return ("steps_to_success_robot_test", "steps_to_success")
     }
 
-    static func stepsToSuccess(figure: String, title: String, logs: [ExperimentLog]) -> FigureFile {
-        let robotCategory = "robot's test: 800-step mean of |E| < 0.1"
-        let simulatorCategory = "simulator's test: 200-step sum of |E| < 0.1 for 200 steps"
+    static let robotCategory = "robot's test: 800-step mean of |E| < 0.1"
+    static let simulatorCategory = "simulator's test: 200-step sum of |E| < 0.1 for 200 steps"
+
+    /// One series per log: per test, the median and quartiles of the steps to success of
+    /// the complete seeds that passed; the label says how many passed.
+    static func stepsToSuccessSeries(_ logs: [ExperimentLog]) -> [ErrorBarFigure.Series] {
         var series: [ErrorBarFigure.Series] = []
         for log in logs {
             let names = successSeries(log)
@@ -104,6 +107,11 @@ enum SaRFigures {
             }
             series.append(.init(label: "\(log.label) — passed: \(counts.joined(separator: ", "))", points: points))
         }
+        return series
+    }
+
+    static func stepsToSuccess(figure: String, title: String, logs: [ExperimentLog]) -> FigureFile {
+        let series = stepsToSuccessSeries(logs)
         let name = setName(title)
         let svg = ErrorBarFigure(
             title: "\(name): steps to success",
