@@ -16,7 +16,9 @@ public struct PaperFigureContext {
 public enum PaperFigures {
     public typealias Builder = @Sendable (PaperFigureContext) throws -> [FigureFile]
 
-    public static let all: [String: Builder] = [:]
+    public static let all: [String: Builder] = [
+        "nrl": NRLFigures.build,
+    ]
 
     static func figures(for paper: String, _ context: PaperFigureContext) throws -> [FigureFile] {
         try all[paper]?(context) ?? []
