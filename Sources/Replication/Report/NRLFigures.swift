@@ -17,6 +17,12 @@ enum NRLFigures {
     ]
 
     static func build(_ context: PaperFigureContext) throws -> [FigureFile] {
+        guard let figure = try depthFigure(context) else { return [] }
+        return [FigureFile(name: depthFigureID, title: figure.title, svg: figure.svg())]
+    }
+
+    /// Final return vs depth, or nil when no depth experiment has a log.
+    static func depthFigure(_ context: PaperFigureContext) throws -> ErrorBarFigure? {
         var entries: [(category: String, log: ExperimentLog)] = []
         var windows: Set<Int> = []
         for (suffix, label) in methods {
@@ -28,7 +34,7 @@ enum NRLFigures {
                 windows.insert(finalWindow(units: log.expectedUnits))
             }
         }
-        guard !entries.isEmpty else { return [] }
+        guard !entries.isEmpty else { return nil }
         // Every depth experiment of a profile has the same budget; if not, say so rather
         // than silently mixing windows.
         guard windows.count == 1, let window = windows.first else {
@@ -36,7 +42,7 @@ enum NRLFigures {
         }
         // Categories in depth order whatever the method order above.
         entries.sort { depthOf($0.category) < depthOf($1.category) }
-        let figure = ErrorBarFigure.fromLogs(
+        var figure = ErrorBarFigure.fromLogs(
             title: "CartPole-v1: final return vs number of hidden layers (claim C3)",
             xLabel: "hidden layers (128 units each)",
             yLabel: "mean return, last \(window) episodes",
@@ -45,9 +51,8 @@ enum NRLFigures {
             marks: context.reference.marks.filter { $0.figure == depthFigureID },
             connectPoints: true)
         let unitsText = entries.first.map { "\($0.log.expectedUnits) episodes per run" } ?? ""
-        var titled = figure
-        titled.subtitle = "mean ± 1 standard error over seeds; \(unitsText); final = last 10 %"
-        return [FigureFile(name: depthFigureID, title: figure.title, svg: titled.svg())]
+        figure.subtitle = "mean ± 1 standard error over seeds; \(unitsText); final = last 10 %"
+        return figure
     }
 
     /// The verifier's "final level": the last 10 % of the run's units.
