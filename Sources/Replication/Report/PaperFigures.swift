@@ -18,6 +18,7 @@ public enum PaperFigures {
 
     public static let all: [String: Builder] = [
         "sar": { try SaRFigures.build($0) },
+        "nrl": NRLFigures.build,
     ]
 
     static func figures(for paper: String, _ context: PaperFigureContext) throws -> [FigureFile] {
