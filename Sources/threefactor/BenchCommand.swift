@@ -14,6 +14,7 @@ struct BenchCommand: ParsableCommand {
 
     @Option(help: "Scale every benchmark's step count (e.g. 0.1 for a smoke test).") var scale: Double = 1
     @Option(help: "Only benchmarks whose name contains this text.") var filter: String?
+    @Option(help: "Directory holding papers/ (default: current directory).") var root: String = "."
 
     /// Official implementations' speed on this machine class, environment steps per second
     /// per core (../shared/papers/*/SPEC.md, "Measured here"/"Observed" sections).
@@ -35,32 +36,45 @@ struct BenchCommand: ParsableCommand {
         #if DEBUG
         print("warning: this is a debug build; use `make bench` (release) for meaningful numbers")
         #endif
-        var cases: [Case] = EnvironmentRegistry.ids.filter { $0 != "LineFollower-v0" }.map { id in
+        var cases: [Case] = EnvironmentRegistry.ids.map { id in
             Case(name: "\(id) (environment alone, random actions)", steps: id.hasPrefix("LunarLander") ? 200_000 : 2_000_000, rule: nil) { steps in
                 let cpu0 = AgentBenchmark.threadCPUSeconds()
                 let r = try EnvironmentBenchmark.run(id, steps: steps)
                 return Double(r.steps) / (AgentBenchmark.threadCPUSeconds() - cpu0)
             }
         }
-        let learning: [(rule: String, env: String, steps: Int)] = [
-            ("reinforce-team", "CartPole-v1", 200_000),
-            ("map-prop", "CartPole-v1", 100_000),
-            ("backprop-ac", "CartPole-v1", 200_000),
-            ("nrl", "CartPole-v1", 500_000),
-            ("rmhl", "CartPole-v1", 500_000),
-            ("bp-reinforce", "CartPole-v1", 500_000),
+        // Learning: the papers' pinned configurations, read from their experiment files.
+        let learning: [(paper: String, experiment: String, steps: Int)] = [
+            ("map-prop", "cartpole-reinforce-team", 200_000),
+            ("map-prop", "cartpole-map-prop", 100_000),
+            ("map-prop", "cartpole-backprop-ac", 200_000),
+            ("nrl", "cartpole-nrl", 500_000),
+            ("nrl", "cartpole-rmhl", 500_000),
+            ("nrl", "cartpole-bp", 500_000),
+            ("sar", "reflex-only", 100_000),
+            ("sar", "sim-sar-sign", 100_000),
+            ("sar", "sim-gdm", 100_000),
         ]
-        for l in learning where RuleRegistry.entry(l.rule) != nil {
-            cases.append(Case(name: "\(l.rule) learning on \(l.env)", steps: l.steps, rule: l.rule) { steps in
-                try AgentBenchmark.run(rule: l.rule, env: l.env, steps: steps).stepsPerCPUSecond
-            })
-        }
-        for rule in ["reflex-only", "sar-sign", "gdm"] {
-            let spec = ExperimentSpec(id: "bench", kind: "closed-loop", env: "LineFollower-v0", rule: rule, units: 1, seeds: [0])
-            guard (try? Runner.registeredTrial(spec, 0)) != nil else { continue }
-            cases.append(Case(name: rule == "reflex-only" ? "reflex-only closed loop on LineFollower-v0 (no network)" : "\(rule) closed loop on LineFollower-v0 (10x10 hidden, 720 inputs)", steps: 100_000, rule: rule) { steps in
-                try TrialBenchmark.run(spec, steps: steps).stepsPerCPUSecond
-            })
+        for l in learning {
+            let file = "\(root)/papers/\(l.paper)/experiments.toml"
+            guard FileManager.default.fileExists(atPath: file) else {
+                print("(skipping \(l.paper)/\(l.experiment): no \(file); run from the repository root or pass --root)")
+                continue
+            }
+            guard let e = try PaperExperiments.load(file).experiment(l.experiment) else {
+                throw UsageError("\(file) has no experiment \(l.experiment)")
+            }
+            let name = "\(e.rule) on \(e.env ?? "?") (\(l.paper): \(e.id))"
+            if e.kind == "episodic", let env = e.env {
+                cases.append(Case(name: name, steps: l.steps, rule: e.rule) { steps in
+                    try AgentBenchmark.run(rule: e.rule, env: env, steps: steps, parameters: e.params,
+                                           environmentOptions: e.envOptions).stepsPerCPUSecond
+                })
+            } else {
+                cases.append(Case(name: name, steps: l.steps, rule: e.rule) { steps in
+                    try TrialBenchmark.run(e, steps: steps).stepsPerCPUSecond
+                })
+            }
         }
         if let filter { cases = cases.filter { $0.name.contains(filter) } }
 
