@@ -45,7 +45,12 @@ let package = Package(
             cxxSettings: [.unsafeFlags(["-O2"])],
             linkerSettings: [.linkedLibrary("box2d"), .linkedLibrary("stdc++")]
         ),
-        .target(name: "ThreeFactor", dependencies: ["CBox2D"], swiftSettings: hot),
+        // The core is optimised even in debug builds: unoptimised, its SIMD kernels run a
+        // hundred times slower, and every test that trains would take minutes.
+        .target(
+            name: "ThreeFactor", dependencies: ["CBox2D"],
+            swiftSettings: hot + [.unsafeFlags(["-O"], .when(configuration: .debug))]
+        ),
         .target(
             name: "Replication",
             dependencies: ["ThreeFactor", "CHDF5", "TOMLKit"],

@@ -115,9 +115,9 @@ public final class ConsoleProgress: RunProgress, @unchecked Sendable {
             } else {
                 bar = ""
             }
-            return String(format: "%@ %@%3.0f%%  units %d/%d  seeds done %d/%d  recent mean %@",
+            return String(format: "%@ %@%3.0f%%  units %d/%d  seeds complete %d/%d  recent mean %@",
                           e.id.padding(toLength: max(e.id.count, 28), withPad: " ", startingAt: 0), bar,
-                          fraction * 100, done, total, e.finished.count, e.seeds, mean)
+                          fraction * 100, done, total, e.finished.values.filter { $0 == .complete }.count, e.seeds, mean)
         }
     }
 
