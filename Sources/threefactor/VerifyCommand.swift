@@ -23,6 +23,7 @@ struct VerifyCommand: ParsableCommand {
     static func verify(paper: String, profile: String, root: String, directory: String?) throws {
         let outcome = try PaperVerification.run(paper: paper, profile: profile, root: root, directory: directory)
         print(outcome.report.terminalTable())
+        for w in outcome.warnings { print("warning: \(w)") }
         print("report: \(outcome.reportURL.path)")
         if outcome.report.exitCode != 0 { throw ExitCode(outcome.report.exitCode) }
     }

@@ -51,6 +51,11 @@ import Testing
         let r = try Self.replicate(dir)
         #expect(r.status == 1, "\(r.stdout)\n\(r.stderr)")
         #expect(Self.verdict(of: "quick-cartpole-map-prop-faster-than-reinforce-team", in: r.stdout) == "FAIL", "\(r.stdout)")
+        // The verdict is also stored in the run log's /summary.
+        HDF5File.libraryLock.lock()
+        defer { HDF5File.libraryLock.unlock() }
+        let log = try HDF5File(path: "\(dir)/runs/cartpole-map-prop.h5", mode: .readOnly)
+        #expect(try log.stringAttribute("verdict", on: "/summary/quick-cartpole-map-prop-faster-than-reinforce-team") == "FAIL")
     }
 
     @Test func publishedRatesPassTheSameCheck() throws {

@@ -75,6 +75,12 @@ public final class HDF5File {
         H5Gclose(g)
     }
 
+    /// Removes a link (a group with everything below it, or a dataset) if it exists.
+    public func remove(_ name: String) throws {
+        guard exists(name) else { return }
+        try check(H5Ldelete(id, name, chdf5_p_default()), "remove \(name)")
+    }
+
     /// Names of the direct members of a group.
     public func members(of group: String) throws -> [String] {
         let g = H5Gopen2(id, group, chdf5_p_default())

@@ -7,6 +7,8 @@ public enum PaperVerification {
     public struct Outcome {
         public var report: VerificationReport
         public var reportURL: URL
+        /// Logs whose `/summary` could not be written (e.g. still open in a running job).
+        public var warnings: [String]
     }
 
     /// - Parameters:
@@ -17,6 +19,7 @@ public enum PaperVerification {
         let reference = try ReferenceFile.load(path: "\(root)/data/reference/\(paper).toml")
         let dir = directory ?? PaperExperiments.outputDirectory(paper: paper, profile: profile)
         var logs: [ExperimentLog] = []
+        var paths: [String: String] = [:]
         var expectedSeeds: [String: [Int]] = [:]
         var kinds: [String: String] = [:]
         for e in experiments.experiments {
@@ -26,6 +29,7 @@ public enum PaperVerification {
             let path = "\(dir)/\(e.id).h5"
             if FileManager.default.fileExists(atPath: path) {
                 logs.append(try RunLog.read(path))
+                paths[e.id] = path
             }
         }
         let report = Verifier.run(reference: reference, logs: logs, profile: profile, expectedSeeds: expectedSeeds)
@@ -47,6 +51,14 @@ public enum PaperVerification {
         let url = try ReplicationReport.write(
             report: report, title: "\(experiments.title) — replication report", figures: figures,
             to: URL(fileURLWithPath: dir, isDirectory: true))
-        return Outcome(report: report, reportURL: url)
+        var warnings: [String] = []
+        for (id, path) in paths.sorted(by: { $0.key < $1.key }) {
+            do {
+                try RunLog.writeSummary(path, results: report.results.filter { $0.experiments.contains(id) }, profile: profile)
+            } catch {
+                warnings.append("\(path): /summary not written (\(error))")
+            }
+        }
+        return Outcome(report: report, reportURL: url, warnings: warnings)
     }
 }

@@ -189,6 +189,43 @@ public final class RunLog: @unchecked Sendable {
         try file.flush()
     }
 
+    /// Stores the verifier's results for the checks that read this experiment under
+    /// `/summary/<check id>` (attributes: verdict, metric, reference, ours, test, provenance,
+    /// source, each statistic by name, each estimate's value and interval), replacing any
+    /// earlier summary. The series are not touched.
+    public static func writeSummary(_ path: String, results: [CheckResult], profile: String) throws {
+        HDF5File.libraryLock.lock()
+        defer { HDF5File.libraryLock.unlock() }
+        guard HDF5File.isHDF5(path) else { throw OpenError.notARunLog(path) }
+        let f = try HDF5File(path: path, mode: .readWrite)
+        guard f.hasAttribute("config") else { throw OpenError.notARunLog(path) }
+        try f.remove("/summary")
+        try f.createGroup("/summary")
+        try f.setAttribute("profile", profile, on: "/summary")
+        try f.setAttribute("verified", ISO8601DateFormatter().string(from: Date()), on: "/summary")
+        try f.setAttribute("toolkit_version", Toolkit.version, on: "/summary")
+        for r in results {
+            let g = "/summary/\(r.id)"
+            try f.createGroup(g)
+            for (key, value) in [("verdict", r.verdict.rawValue), ("description", r.description), ("metric", r.metric),
+                                 ("reference", r.reference), ("ours", r.ours), ("test", r.test),
+                                 ("provenance", r.provenance.rawValue), ("source", r.source),
+                                 ("experiments", r.experiments.joined(separator: ", ")),
+                                 ("notes", r.notes.joined(separator: "; "))] {
+                try f.setAttribute(key, value, on: g)
+            }
+            for s in r.statistics { try f.setAttribute("statistic_\(s.name)", s.value, on: g) }
+            for (i, e) in r.estimates.enumerated() {
+                try f.setAttribute("estimate_\(i)_label", e.label, on: g)
+                try f.setAttribute("estimate_\(i)_value", e.value, on: g)
+                if let low = e.low { try f.setAttribute("estimate_\(i)_low", low, on: g) }
+                if let high = e.high { try f.setAttribute("estimate_\(i)_high", high, on: g) }
+                try f.setAttribute("estimate_\(i)_n", e.n, on: g)
+            }
+        }
+        try f.flush()
+    }
+
     /// Reads a run log back into memory (series, statuses, provenance).
     public static func read(_ path: String) throws -> ExperimentLog {
         HDF5File.libraryLock.lock()
