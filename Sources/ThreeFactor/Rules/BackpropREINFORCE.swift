@@ -38,11 +38,9 @@ public struct BackpropREINFORCE: EpisodicAgent {
     var nodeGradient: [Double]
     let unitLayerScale: [Double]
     var actionStream: RandomStream
-    public private(set) var baseline: RewardBaseline
-    var episodeReturn = 0.0
-    var lastDelta = 0.0
-    var squaredErrorSum = 0.0
-    var errorCount = 0
+    /// Baseline, return and reward-prediction errors (shared with the other NRL-family rules).
+    var signal: RewardSignal
+    public var baseline: RewardBaseline { signal.baseline }
     var diverged = false
 
     public init(parameters p: Hyperparameters, task: TaskShape, stream: RandomStream) throws {
@@ -59,7 +57,7 @@ public struct BackpropREINFORCE: EpisodicAgent {
         gradientSum = Array(repeating: 0, count: network.weights.count)
         nodeGradient = Array(repeating: 0, count: network.clean.noise.count)
         unitLayerScale = Array(repeating: 1, count: network.layerCount)
-        baseline = RewardBaseline(rate: common.baselineRate)
+        signal = RewardSignal(mode: common.rewardMode, baselineRate: common.baselineRate)
     }
 
     // MARK: EpisodicAgent
@@ -77,13 +75,11 @@ public struct BackpropREINFORCE: EpisodicAgent {
     }
 
     public mutating func observe(reward: Double, nextObservation: [Double], terminated: Bool, truncated: Bool) {
-        episodeReturn += reward
+        let stepError = signal.record(reward: reward)
         switch rewardMode {
         case .immediate:
             // W_l += eta (r_t - rbar) d log pi(a_t|s_t) / dW_l
-            if let error = baseline.error(reward: reward) {
-                squaredErrorSum += error * error
-                errorCount += 1
+            if let error = stepError {
                 network.addOuterProductsToWeights(
                     scale: learningRate * error, layerScale: unitLayerScale, post: nodeGradient, presynaptic: .clean)
             }
@@ -93,20 +89,10 @@ public struct BackpropREINFORCE: EpisodicAgent {
         }
     }
 
-    public var diagnosticNames: [String] {
-        rewardMode == .episodic ? ["rpe", "return_baseline", "weight_norm"] : ["rpe_rms", "weight_norm"]
-    }
+    public var diagnosticNames: [String] { signal.diagnosticNames }
 
     public mutating func endEpisode(diagnostics: inout [Double]) {
-        switch rewardMode {
-        case .episodic:
-            diagnostics[0] = lastDelta
-            diagnostics[1] = baseline.value
-            diagnostics[2] = network.weightNorm
-        case .immediate:
-            diagnostics[0] = errorCount > 0 ? (squaredErrorSum / Double(errorCount)).squareRoot() : 0
-            diagnostics[1] = network.weightNorm
-        }
+        signal.writeDiagnostics(&diagnostics, weightNorm: network.weightNorm)
     }
 
     public var hasDiverged: Bool { diverged }
@@ -115,21 +101,13 @@ public struct BackpropREINFORCE: EpisodicAgent {
 
     mutating func beginEpisode() {
         for i in gradientSum.indices { gradientSum[i] = 0 }
-        episodeReturn = 0
-        lastDelta = 0
-        squaredErrorSum = 0
-        errorCount = 0
-        if rewardMode == .immediate { baseline.restart() }
+        signal.beginEpisode()
     }
 
     /// One SGD step on `-sum_t log pi(a_t|s_t) delta`; the first episode only initialises
     /// the baseline.
     mutating func endOfEpisodeUpdate() {
-        guard let delta = baseline.relativeError(episodeReturn: episodeReturn) else {
-            lastDelta = 0
-            return
-        }
-        lastDelta = delta
+        guard let delta = signal.episodeError() else { return }
         network.addToWeights(gradientSum, scale: learningRate * delta, layerScale: unitLayerScale)
         diverged = diverged || !delta.isFinite || !network.weightsAreFinite
     }
@@ -141,11 +119,7 @@ extension BackpropREINFORCE: Checkpointable {
         archive.append(gradientSum)
         archive.append(nodeGradient)
         actionStream.save(to: &archive)
-        baseline.save(to: &archive)
-        archive.append(episodeReturn)
-        archive.append(lastDelta)
-        archive.append(squaredErrorSum)
-        archive.append(errorCount)
+        signal.save(to: &archive)
         archive.append(diverged)
     }
 
@@ -154,11 +128,7 @@ extension BackpropREINFORCE: Checkpointable {
         try reader.doubles(into: &gradientSum)
         try reader.doubles(into: &nodeGradient)
         try actionStream.load(from: &reader)
-        try baseline.load(from: &reader)
-        episodeReturn = try reader.double()
-        lastDelta = try reader.double()
-        squaredErrorSum = try reader.double()
-        errorCount = try reader.int()
+        try signal.load(from: &reader)
         diverged = try reader.bool()
     }
 }

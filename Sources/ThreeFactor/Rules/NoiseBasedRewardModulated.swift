@@ -75,14 +75,11 @@ public struct NoiseBasedRewardModulated: EpisodicAgent {
     let unitLayerScale: [Double]
     var noiseStream: RandomStream
     var actionStream: RandomStream
-    public private(set) var baseline: RewardBaseline
+    /// Baseline, return and reward-prediction errors (shared with the other NRL-family rules).
+    var signal: RewardSignal
+    public var baseline: RewardBaseline { signal.baseline }
     /// `D_t` of the last step (read by the immediate update in `observe`).
     var directionalDerivative = 0.0
-    var episodeReturn = 0.0
-    /// Diagnostics of the current / last episode.
-    var lastDelta = 0.0
-    var squaredErrorSum = 0.0
-    var errorCount = 0
     var diverged = false
 
     public init(parameters p: Hyperparameters, task: TaskShape, stream: RandomStream) throws {
@@ -111,7 +108,7 @@ public struct NoiseBasedRewardModulated: EpisodicAgent {
         let sizes = network.layerSizes, widthFactor = outputWidthFactor
         layerScale = (1..<sizes.count).map { widthFactor ? Double(sizes[$0]) : 1 }
         unitLayerScale = Array(repeating: 1, count: network.layerCount)
-        baseline = RewardBaseline(rate: common.baselineRate)
+        signal = RewardSignal(mode: common.rewardMode, baselineRate: common.baselineRate)
     }
 
     // MARK: EpisodicAgent
@@ -126,13 +123,11 @@ public struct NoiseBasedRewardModulated: EpisodicAgent {
     }
 
     public mutating func observe(reward: Double, nextObservation: [Double], terminated: Bool, truncated: Bool) {
-        episodeReturn += reward
+        let stepError = signal.record(reward: reward)
         switch rewardMode {
         case .immediate:
             // W_l += eta (r_t - rbar) D_t (xi_l / ||xi_l||^2) (outer) x_{l-1}
-            if let error = baseline.error(reward: reward) {
-                squaredErrorSum += error * error
-                errorCount += 1
+            if let error = stepError {
                 network.addOuterProductsToWeights(
                     scale: learningRate * error * directionalDerivative, layerScale: layerScale,
                     post: normalisedNoise, presynaptic: .clean)
@@ -143,20 +138,10 @@ public struct NoiseBasedRewardModulated: EpisodicAgent {
         }
     }
 
-    public var diagnosticNames: [String] {
-        rewardMode == .episodic ? ["rpe", "return_baseline", "weight_norm"] : ["rpe_rms", "weight_norm"]
-    }
+    public var diagnosticNames: [String] { signal.diagnosticNames }
 
     public mutating func endEpisode(diagnostics: inout [Double]) {
-        switch rewardMode {
-        case .episodic:
-            diagnostics[0] = lastDelta
-            diagnostics[1] = baseline.value
-            diagnostics[2] = network.weightNorm
-        case .immediate:
-            diagnostics[0] = errorCount > 0 ? (squaredErrorSum / Double(errorCount)).squareRoot() : 0
-            diagnostics[1] = network.weightNorm
-        }
+        signal.writeDiagnostics(&diagnostics, weightNorm: network.weightNorm)
     }
 
     public var hasDiverged: Bool { diverged }
@@ -165,11 +150,7 @@ public struct NoiseBasedRewardModulated: EpisodicAgent {
 
     mutating func beginEpisode() {
         for i in trace.indices { trace[i] = 0 }
-        episodeReturn = 0
-        lastDelta = 0
-        squaredErrorSum = 0
-        errorCount = 0
-        if rewardMode == .immediate { baseline.restart() }
+        signal.beginEpisode()
     }
 
     /// After both passes of a step: `D_t`, the normalised perturbation, and (episodic) the
@@ -219,11 +200,7 @@ public struct NoiseBasedRewardModulated: EpisodicAgent {
     /// At the end of an episode: `delta = (R - Rbar) / |R|`, `W_l += eta [n_l] delta E_l`,
     /// then the baseline update; the first episode only initialises the baseline.
     mutating func endOfEpisodeUpdate() {
-        guard let delta = baseline.relativeError(episodeReturn: episodeReturn) else {
-            lastDelta = 0
-            return
-        }
-        lastDelta = delta
+        guard let delta = signal.episodeError() else { return }
         network.addToWeights(trace, scale: learningRate * delta, layerScale: layerScale)
         diverged = diverged || !delta.isFinite || !network.weightsAreFinite
     }
@@ -236,12 +213,8 @@ extension NoiseBasedRewardModulated: Checkpointable {
         archive.append(normalisedNoise)
         noiseStream.save(to: &archive)
         actionStream.save(to: &archive)
-        baseline.save(to: &archive)
+        signal.save(to: &archive)
         archive.append(directionalDerivative)
-        archive.append(episodeReturn)
-        archive.append(lastDelta)
-        archive.append(squaredErrorSum)
-        archive.append(errorCount)
         archive.append(diverged)
     }
 
@@ -251,12 +224,8 @@ extension NoiseBasedRewardModulated: Checkpointable {
         try reader.doubles(into: &normalisedNoise)
         try noiseStream.load(from: &reader)
         try actionStream.load(from: &reader)
-        try baseline.load(from: &reader)
+        try signal.load(from: &reader)
         directionalDerivative = try reader.double()
-        episodeReturn = try reader.double()
-        lastDelta = try reader.double()
-        squaredErrorSum = try reader.double()
-        errorCount = try reader.int()
         diverged = try reader.bool()
     }
 }

@@ -60,11 +60,9 @@ public struct RewardModulatedHebbian: EpisodicAgent {
     let unitLayerScale: [Double]
     var noiseStream: RandomStream
     var actionStream: RandomStream
-    public private(set) var baseline: RewardBaseline
-    var episodeReturn = 0.0
-    var lastDelta = 0.0
-    var squaredErrorSum = 0.0
-    var errorCount = 0
+    /// Baseline, return and reward-prediction errors (shared with the other NRL-family rules).
+    var signal: RewardSignal
+    public var baseline: RewardBaseline { signal.baseline }
     var diverged = false
 
     public init(parameters p: Hyperparameters, task: TaskShape, stream: RandomStream) throws {
@@ -89,7 +87,7 @@ public struct RewardModulatedHebbian: EpisodicAgent {
         postsynapticFactor = Array(repeating: 0, count: network.noisy.noise.count)
         activityAverage = postsynapticFactor
         unitLayerScale = Array(repeating: 1, count: network.layerCount)
-        baseline = RewardBaseline(rate: common.baselineRate)
+        signal = RewardSignal(mode: common.rewardMode, baselineRate: common.baselineRate)
     }
 
     // MARK: EpisodicAgent
@@ -110,13 +108,11 @@ public struct RewardModulatedHebbian: EpisodicAgent {
     }
 
     public mutating func observe(reward: Double, nextObservation: [Double], terminated: Bool, truncated: Bool) {
-        episodeReturn += reward
+        let stepError = signal.record(reward: reward)
         switch rewardMode {
         case .immediate:
             // W_l += eta (r_t - rbar) xi_l (outer) x~_{l-1}
-            if let error = baseline.error(reward: reward) {
-                squaredErrorSum += error * error
-                errorCount += 1
+            if let error = stepError {
                 network.addOuterProductsToWeights(
                     scale: learningRate * error, layerScale: unitLayerScale,
                     post: postsynapticFactor, presynaptic: .noisy)
@@ -127,20 +123,10 @@ public struct RewardModulatedHebbian: EpisodicAgent {
         }
     }
 
-    public var diagnosticNames: [String] {
-        rewardMode == .episodic ? ["rpe", "return_baseline", "weight_norm"] : ["rpe_rms", "weight_norm"]
-    }
+    public var diagnosticNames: [String] { signal.diagnosticNames }
 
     public mutating func endEpisode(diagnostics: inout [Double]) {
-        switch rewardMode {
-        case .episodic:
-            diagnostics[0] = lastDelta
-            diagnostics[1] = baseline.value
-            diagnostics[2] = network.weightNorm
-        case .immediate:
-            diagnostics[0] = errorCount > 0 ? (squaredErrorSum / Double(errorCount)).squareRoot() : 0
-            diagnostics[1] = network.weightNorm
-        }
+        signal.writeDiagnostics(&diagnostics, weightNorm: network.weightNorm)
     }
 
     public var hasDiverged: Bool { diverged }
@@ -150,11 +136,7 @@ public struct RewardModulatedHebbian: EpisodicAgent {
     mutating func beginEpisode() {
         for i in trace.indices { trace[i] = 0 }
         for i in activityAverage.indices { activityAverage[i] = 0 }
-        episodeReturn = 0
-        lastDelta = 0
-        squaredErrorSum = 0
-        errorCount = 0
-        if rewardMode == .immediate { baseline.restart() }
+        signal.beginEpisode()
     }
 
     /// `xi_l`, or `a~_l - abar_l` after updating `abar_l` with the pre-noise
@@ -179,11 +161,7 @@ public struct RewardModulatedHebbian: EpisodicAgent {
     }
 
     mutating func endOfEpisodeUpdate() {
-        guard let delta = baseline.relativeError(episodeReturn: episodeReturn) else {
-            lastDelta = 0
-            return
-        }
-        lastDelta = delta
+        guard let delta = signal.episodeError() else { return }
         network.addToWeights(trace, scale: learningRate * delta, layerScale: unitLayerScale)
         diverged = diverged || !delta.isFinite || !network.weightsAreFinite
     }
@@ -197,11 +175,7 @@ extension RewardModulatedHebbian: Checkpointable {
         archive.append(activityAverage)
         noiseStream.save(to: &archive)
         actionStream.save(to: &archive)
-        baseline.save(to: &archive)
-        archive.append(episodeReturn)
-        archive.append(lastDelta)
-        archive.append(squaredErrorSum)
-        archive.append(errorCount)
+        signal.save(to: &archive)
         archive.append(diverged)
     }
 
@@ -212,11 +186,7 @@ extension RewardModulatedHebbian: Checkpointable {
         try reader.doubles(into: &activityAverage)
         try noiseStream.load(from: &reader)
         try actionStream.load(from: &reader)
-        try baseline.load(from: &reader)
-        episodeReturn = try reader.double()
-        lastDelta = try reader.double()
-        squaredErrorSum = try reader.double()
-        errorCount = try reader.int()
+        try signal.load(from: &reader)
         diverged = try reader.bool()
     }
 }
