@@ -318,8 +318,10 @@ public struct TeamNetwork: Sendable {
                         h.update(repeating: 0, count: layer.outputs)
                         h[choice] = 1
                     } else if layer.isOutput || hiddenNoise {
-                        let sd = layer.standardDeviation
-                        for k in 0..<layer.outputs { h[k] = m[k] + sd * noise.normal() }
+                        // Ziggurat normals: one 64-bit word per draw in 99 % of draws; Box–Muller's
+                        // log, sin and cos were 6 % of a MAP-propagation step (callgrind).
+                        noise.fillZigguratNormals(h, count: layer.outputs, scale: layer.standardDeviation)
+                        for k in 0..<layer.outputs { h[k] = m[k] + h[k] }
                     } else {
                         h.update(from: m, count: layer.outputs)
                     }
@@ -399,9 +401,10 @@ public struct TeamNetwork: Sendable {
     public mutating func learnFromTraces(signal: Double, learningRates: UnsafeBufferPointer<Double>) {
         precondition(learningRates.count == layers.count)
         let step = adamStep + 1
+        let corrections = Adam.biasCorrections(step: step)
         withStorage { base, layers, _ in
             for l in 0..<layers.count {
-                Self.adamUpdate(LayerView(base, layers[l]), scale: signal, learningRate: learningRates[l], step: step)
+                Self.adamUpdate(LayerView(base, layers[l]), scale: signal, learningRate: learningRates[l], corrections: corrections)
             }
         }
         adamStep = step
@@ -416,6 +419,7 @@ public struct TeamNetwork: Sendable {
         precondition(learningRates.count == layers.count)
         let inputCount = self.inputCount, rows = batchSize
         let step = adamStep + 1
+        let corrections = Adam.biasCorrections(step: step)
         withStorage { base, layers, inputRows in
             let inverseRows = 1 / Double(rows)
             for l in 0..<layers.count {
@@ -430,7 +434,7 @@ public struct TeamNetwork: Sendable {
                     DenseKernels.decayAndAddOuter(layer.weightTrace, decay: 1, x, e, rows: layer.inputs, columns: layer.outputs)
                     for k in 0..<layer.outputs { layer.biasTrace[k] += e[k] }
                 }
-                Self.adamUpdate(layer, scale: 1, learningRate: learningRates[l], step: step)
+                Self.adamUpdate(layer, scale: 1, learningRate: learningRates[l], corrections: corrections)
             }
         }
         adamStep = step
@@ -439,15 +443,17 @@ public struct TeamNetwork: Sendable {
     }
 
     @inline(__always)
-    static func adamUpdate(_ layer: LayerView, scale: Double, learningRate: Double, step t: Int) {
+    static func adamUpdate(
+        _ layer: LayerView, scale: Double, learningRate: Double, corrections: (first: Double, second: Double)
+    ) {
         Adam.ascend(
             parameters: layer.weights, gradient: layer.weightTrace, scale: scale,
             firstMoment: layer.weightFirstMoment, secondMoment: layer.weightSecondMoment,
-            count: layer.inputs * layer.outputs, step: t, learningRate: learningRate)
+            count: layer.inputs * layer.outputs, corrections: corrections, learningRate: learningRate)
         Adam.ascend(
             parameters: layer.bias, gradient: layer.biasTrace, scale: scale,
             firstMoment: layer.biasFirstMoment, secondMoment: layer.biasSecondMoment,
-            count: layer.outputs, step: t, learningRate: learningRate)
+            count: layer.outputs, corrections: corrections, learningRate: learningRate)
     }
 
     /// True when every weight and bias is finite.

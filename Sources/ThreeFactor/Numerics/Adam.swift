@@ -49,7 +49,21 @@ public enum Adam {
         firstMoment m: UnsafeMutablePointer<Double>, secondMoment v: UnsafeMutablePointer<Double>,
         count: Int, step t: Int, learningRate: Double
     ) {
-        let (c1, c2) = biasCorrections(step: t)
+        ascend(
+            parameters: parameters, gradient: gradient, scale: scale, firstMoment: m, secondMoment: v,
+            count: count, corrections: biasCorrections(step: t), learningRate: learningRate)
+    }
+
+    /// The same step with the bias corrections of its update number already computed
+    /// (`biasCorrections(step:)`): a network updates all its arrays at one step number, and
+    /// the two `pow` calls cost as much as the update of a small array.
+    @inlinable
+    public static func ascend(
+        parameters: UnsafeMutablePointer<Double>, gradient: UnsafePointer<Double>, scale: Double,
+        firstMoment m: UnsafeMutablePointer<Double>, secondMoment v: UnsafeMutablePointer<Double>,
+        count: Int, corrections: (first: Double, second: Double), learningRate: Double
+    ) {
+        let (c1, c2) = corrections
         let oneMinusBeta1 = 1 - beta1, oneMinusBeta2 = 1 - beta2
         // lr * (m / c1) / (sqrt(v / c2) + eps); the divisions by c1 and c2 are folded into
         // multiplications (exact once t >= 1000, where c1 = c2 = 1).
@@ -93,20 +107,21 @@ public enum Adam {
     /// steps y <- y (3/2 - v y^2 / 2) (errors 1.8e-3, 4.6e-6, 3e-11, < 1e-20), then
     /// sqrt(v) = v y: within a few ulp of the correctly
     /// rounded root, with only multiplications and additions (`SIMD.squareRoot()` is not
-    /// vectorised on Linux: it calls the C library's `sqrt` lane by lane). Below 2^-600 the
-    /// root (< 2^-300) is returned as 0: added to epsilon = 1e-9 it makes no difference, and
-    /// the estimate would need rescaling there.
+    /// vectorised on Linux: it calls the C library's `sqrt` lane by lane). v is first raised
+    /// to at least 2^-600, where the estimate would need rescaling; the root is then at most
+    /// 2^-300 instead of the true one, which makes no difference once added to
+    /// epsilon = 1e-9 (both round to epsilon).
     @inlinable @inline(__always)
     static func denominatorRoot(_ v: SIMD4<Double>) -> SIMD4<Double> {
         typealias V = SIMD4<Double>
-        let tiny = v .< V(repeating: 0x1p-600)
-        let safe = v.replacing(with: 1, where: tiny)
+        let floor = V(repeating: 0x1p-600)
+        let safe = v.replacing(with: floor, where: v .< floor)
         let bits = unsafeBitCast(safe, to: SIMD4<UInt64>.self)
         var y = unsafeBitCast(SIMD4<UInt64>(repeating: 0x5FE6_EB50_C7B5_37A9) &- (bits &>> 1), to: V.self)
         let minusHalfV = -0.5 * safe
         for _ in 0..<4 {
             y = y * V(repeating: 1.5).addingProduct(minusHalfV, y * y)
         }
-        return (safe * y).replacing(with: 0, where: tiny)
+        return safe * y
     }
 }

@@ -16,9 +16,9 @@ public struct RandomStream: Sendable, Equatable {
     public private(set) var key1: UInt64
     /// Index of the last block generated (NumPy's counter word 0).
     public private(set) var counter: UInt64
-    private var block: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    @usableFromInline var block: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
     /// Next word of `block` to hand out; 4 means the block is used up.
-    private var position: Int = 4
+    @usableFromInline var position: Int = 4
     /// Box–Muller produces normals in pairs; the second one waits here.
     private var spareNormal: Double? = nil
 
@@ -42,13 +42,11 @@ public struct RandomStream: Sendable, Equatable {
     @inlinable @inline(__always)
     public mutating func next() -> UInt64 { nextWord() }
 
-    @usableFromInline
+    /// The fast path (a word of the current block) is inlined into the callers; the block
+    /// computation is not, to keep them small.
+    @inlinable @inline(__always)
     mutating func nextWord() -> UInt64 {
-        if position == 4 {
-            counter &+= 1
-            block = Self.philox(counter: (counter, 0, 0, 0), key: (key0, key1))
-            position = 0
-        }
+        if position == 4 { refill() }
         defer { position += 1 }
         switch position {
         case 0: return block.0
@@ -56,6 +54,13 @@ public struct RandomStream: Sendable, Equatable {
         case 2: return block.2
         default: return block.3
         }
+    }
+
+    @usableFromInline @inline(never)
+    mutating func refill() {
+        counter &+= 1
+        block = Self.philox(counter: (counter, 0, 0, 0), key: (key0, key1))
+        position = 0
     }
 
     /// Uniform on [0, 1) with 53 random bits.
