@@ -46,6 +46,41 @@ b2FixtureDef fixtureDef(const b2Shape *shape, const CB2Fixture *f) {
     return def;
 }
 
+/// K = J M^-1 J^T of a revolute joint's point and limit rows, with what `b2Mat33::Solve33`
+/// and `Solve22` derive from K alone (determinants, the cofactor column ey x ez) computed
+/// once per step instead of in each of the 180 velocity iterations. The solves below are
+/// Box2D's own expressions in Box2D's order (float arithmetic, no contraction), so they
+/// return the same bits as the library's functions; they were 80 % of a LunarLander step.
+struct BlockSolver {
+    b2Mat33 k;
+    b2Vec3 eyCrossEz;
+    float inverseDeterminant33 = 0.0f;
+    float inverseDeterminant22 = 0.0f;
+
+    void prepare(const b2Mat33 &mass) {
+        k = mass;
+        eyCrossEz = b2Cross(k.ey, k.ez);
+        float det = b2Dot(k.ex, eyCrossEz);
+        inverseDeterminant33 = det != 0.0f ? 1.0f / det : det;
+        const float a11 = k.ex.x, a12 = k.ey.x, a21 = k.ex.y, a22 = k.ey.y;
+        det = a11 * a22 - a12 * a21;
+        inverseDeterminant22 = det != 0.0f ? 1.0f / det : det;
+    }
+
+    /// `k.Solve33(b)`.
+    b2Vec3 solve33(const b2Vec3 &b) const {
+        const float det = inverseDeterminant33;
+        return b2Vec3(det * b2Dot(b, eyCrossEz), det * b2Dot(k.ex, b2Cross(b, k.ez)), det * b2Dot(k.ex, b2Cross(k.ey, b)));
+    }
+
+    /// `k.Solve22(b)`.
+    b2Vec2 solve22(const b2Vec2 &b) const {
+        const float a11 = k.ex.x, a12 = k.ey.x, a21 = k.ex.y, a22 = k.ey.y;
+        const float det = inverseDeterminant22;
+        return b2Vec2(det * (a22 * b.x - a12 * b.y), det * (a11 * b.y - a21 * b.x));
+    }
+};
+
 /// A revolute joint solved with Box2D 2.3's equations (the version inside pybox2d, hence
 /// inside Gymnasium) instead of Box2D 2.4's.
 ///
@@ -74,13 +109,16 @@ class Box2D23RevoluteJoint final : public b2RevoluteJoint {
 public:
     explicit Box2D23RevoluteJoint(const b2RevoluteJoint &joint) : b2RevoluteJoint(joint) {}
 
-    static void install(b2RevoluteJoint *joint) {
+    /// `solver` (owned by the world wrapper, outliving the joint) is reached through the
+    /// joint's user-data pointer, since the class may not add data members.
+    static void install(b2RevoluteJoint *joint, BlockSolver *solver) {
         static_assert(sizeof(Box2D23RevoluteJoint) == sizeof(b2RevoluteJoint), "layout must not change");
         Box2D23RevoluteJoint snapshot(*joint);
         new (static_cast<void *>(joint)) Box2D23RevoluteJoint(snapshot);
         auto *installed = std::launder(reinterpret_cast<Box2D23RevoluteJoint *>(joint));
         installed->setLimitState(Inactive);
         installed->limitImpulse() = 0.0f;
+        installed->GetUserData().pointer = reinterpret_cast<uintptr_t>(solver);
     }
 
 protected:
@@ -90,6 +128,7 @@ protected:
     LimitState limitState() const { return static_cast<LimitState>(static_cast<int>(m_upperImpulse)); }
     void setLimitState(LimitState state) { m_upperImpulse = static_cast<float>(state); }
     bool fixedRotation() const { return m_invIA + m_invIB == 0.0f; }
+    BlockSolver &solver() { return *reinterpret_cast<BlockSolver *>(GetUserData().pointer); }
 
     /// The effective mass matrix of the point rows and the angle row, K = J M^-1 J^T.
     b2Mat33 blockMass() const {
@@ -162,6 +201,8 @@ protected:
         data.velocities[m_indexA].w = wA;
         data.velocities[m_indexB].v = vB;
         data.velocities[m_indexB].w = wB;
+        // Masses and lever arms are fixed for the step's velocity iterations.
+        solver().prepare(blockMass());
     }
 
     void SolveVelocityConstraints(const b2SolverData &data) override {
@@ -183,14 +224,15 @@ protected:
         if (m_enableLimit && state != Inactive && !fixedRotation()) {
             const b2Vec2 pointVelocity = vB + b2Cross(wB, m_rB) - vA - b2Cross(wA, m_rA);
             const float angularVelocity = wB - wA;
-            const b2Mat33 k = blockMass();
-            b2Vec3 impulse = -k.Solve33(b2Vec3(pointVelocity.x, pointVelocity.y, angularVelocity));
+            const BlockSolver &block = solver();
+            const b2Mat33 &k = block.k;
+            b2Vec3 impulse = -block.solve33(b2Vec3(pointVelocity.x, pointVelocity.y, angularVelocity));
             const float accumulated = limitImpulse() + impulse.z;
             const bool pulls = (state == AtLower && accumulated < 0.0f) || (state == AtUpper && accumulated > 0.0f);
             if (pulls) {
                 // A limit may only push: release its impulse and solve the point rows alone,
                 // accounting for the limit impulse being removed.
-                const b2Vec2 reduced = k.Solve22(-pointVelocity + limitImpulse() * b2Vec2(k.ez.x, k.ez.y));
+                const b2Vec2 reduced = block.solve22(-pointVelocity + limitImpulse() * b2Vec2(k.ez.x, k.ez.y));
                 impulse = b2Vec3(reduced.x, reduced.y, -limitImpulse());
                 m_impulse += reduced;
                 limitImpulse() = 0.0f;
@@ -205,7 +247,7 @@ protected:
             wB += iB * (b2Cross(m_rB, p) + impulse.z);
         } else {
             const b2Vec2 pointVelocity = vB + b2Cross(wB, m_rB) - vA - b2Cross(wA, m_rA);
-            const b2Vec2 impulse = blockMass().Solve22(-pointVelocity);
+            const b2Vec2 impulse = solver().solve22(-pointVelocity);
             m_impulse += impulse;
             vA -= mA * impulse;
             wA -= iA * b2Cross(m_rA, impulse);
@@ -292,6 +334,7 @@ struct CB2World {
     BodyContacts contacts[CB2_MAX_BODIES] = {};
     int bodyCount = 0;
     b2RevoluteJoint *joints[CB2_MAX_JOINTS] = {};
+    BlockSolver jointSolvers[CB2_MAX_JOINTS];
     int jointCount = 0;
 
     explicit CB2World(b2Vec2 gravity) : world(gravity) {
@@ -385,7 +428,7 @@ int cb2_add_revolute_joint(CB2World *world, const CB2RevoluteJoint *j) {
     def.motorSpeed = static_cast<float>(j->motorSpeed);
     def.maxMotorTorque = static_cast<float>(j->maxMotorTorque);
     auto *joint = static_cast<b2RevoluteJoint *>(world->world.CreateJoint(&def));
-    if (j->box2D23Solver) Box2D23RevoluteJoint::install(joint);
+    if (j->box2D23Solver) Box2D23RevoluteJoint::install(joint, &world->jointSolvers[world->jointCount]);
     world->joints[world->jointCount] = joint;
     return world->jointCount++;
 }
