@@ -7,7 +7,12 @@ struct ReplicateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replicate",
         abstract: "Run a paper module's experiments (papers/<paper>/experiments.toml) into runs/<paper>/.",
-        discussion: "Rerunning after an interruption resumes every experiment where its log stops."
+        discussion: """
+            Rerunning after an interruption resumes every experiment where its log stops. \
+            --experiments runs another file of the paper instead (e.g. its hyperparameter sweep, \
+            papers/nrl/sweep.toml) into runs/<paper>/<file name>/ and skips the verification, \
+            whose checks name the experiments of experiments.toml.
+            """
     )
 
     @Argument(help: "Paper module id, e.g. map-prop.") var paper: String
@@ -16,27 +21,47 @@ struct ReplicateCommand: ParsableCommand {
     @Option(help: "Directory holding papers/ (default: current directory).") var root: String = "."
     @Option(help: "Output directory (default: runs/<paper> for full, runs/<paper>/<profile> otherwise).") var out: String?
     @Option(help: "Worker threads (default: all cores). Results do not depend on it.") var jobs: Int?
+    @Option(help: "Another experiments file of the paper to run instead of papers/<paper>/experiments.toml (e.g. papers/nrl/sweep.toml); its logs go to runs/<paper>/<file name>/ and are not verified.")
+    var experiments: String?
 
     func run() throws {
-        let file = "\(root)/papers/\(paper)/experiments.toml"
-        guard FileManager.default.fileExists(atPath: file) else {
-            let available = (try? FileManager.default.contentsOfDirectory(atPath: "\(root)/papers"))?.sorted() ?? []
-            throw UsageError("paper '\(paper)': no \(file); valid: \(available.joined(separator: ", "))")
+        if let jobs, jobs < 1 { throw UsageError("--jobs: expected a positive integer, got \(jobs)") }
+        let file: String
+        let loaded: PaperExperiments
+        if let alternate = experiments {
+            file = alternate
+            guard FileManager.default.fileExists(atPath: file) else { throw UsageError("--experiments: no file \(file)") }
+            do { loaded = try PaperExperiments.load(file) } catch { throw UsageError("--experiments: \(error)") }
+            guard loaded.paper == paper else {
+                throw UsageError("--experiments: \(file) is an experiments file of paper '\(loaded.paper)', not '\(paper)'")
+            }
+        } else {
+            file = "\(root)/papers/\(paper)/experiments.toml"
+            guard FileManager.default.fileExists(atPath: file) else {
+                let available = (try? FileManager.default.contentsOfDirectory(atPath: "\(root)/papers"))?.sorted() ?? []
+                throw UsageError("paper '\(paper)': no \(file); valid: \(available.joined(separator: ", "))")
+            }
+            loaded = try PaperExperiments.load(file)
         }
-        let experiments = try PaperExperiments.load(file)
+        let experiments = loaded
         guard experiments.profiles[profile] != nil else {
             throw UsageError("--profile: '\(profile)' is not a profile of \(file); valid: \(experiments.profiles.keys.sorted().joined(separator: ", "))")
         }
         for id in only where experiments.experiment(id) == nil {
             throw UsageError("--only: no experiment '\(id)' in \(file); valid: \(experiments.experiments.map(\.id).joined(separator: ", "))")
         }
-        let directory = out ?? PaperExperiments.outputDirectory(paper: paper, profile: profile)
+        let variant = self.experiments.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension }
+        let directory = out ?? PaperExperiments.outputDirectory(paper: paper, profile: profile, variant: variant)
         let selected = experiments.experiments.filter { only.isEmpty || only.contains($0.id) }
         let requests = selected.map {
             RunRequest(paper: paper, profile: profile, experiment: $0.resolved(profile: profile),
                        path: "\(directory)/\($0.id).h5")
         }
         try CommandSupport.runAndReport(requests, jobs: jobs)
+        if self.experiments != nil {
+            print("not verified: data/reference/\(paper).toml checks the experiments of papers/\(paper)/experiments.toml, not of \(file)")
+            return
+        }
         try VerifyCommand.verify(paper: paper, profile: profile, root: root, directory: directory)
     }
 }

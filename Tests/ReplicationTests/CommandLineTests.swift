@@ -125,4 +125,44 @@ import Testing
         #expect(r.stderr.contains("different configuration"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
     }
+
+    /// `replicate --experiments` runs another experiments file of the paper (a sweep) into
+    /// its own directory without verifying it; a missing, invalid or foreign file is one
+    /// line naming the file, exit 2.
+    @Test func replicateRunsAnotherExperimentsFileOfThePaper() throws {
+        let dir = Scratch.directory()
+        let sweep = "\(dir)/sweep.toml"
+        try Data("""
+            paper = "demo"
+            [profiles]
+            full = "two episodes"
+            [[experiments]]
+            id = "tiny"
+            env = "CartPole-v1"
+            rule = "reinforce-team"
+            units = 2
+            seeds = [0]
+            """.utf8).write(to: URL(fileURLWithPath: sweep))
+        let ok = try Self.threefactor(["replicate", "demo", "--experiments", sweep, "--out", "\(dir)/out", "--jobs", "1"])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stdout.contains("not verified"), "\(ok.stdout)")
+        let log = try RunLog.read("\(dir)/out/tiny.h5")
+        #expect(log.seeds.map(\.unitsDone) == [2])
+
+        try Data("paper = \"demo\"\n[profiles\n".utf8).write(to: URL(fileURLWithPath: "\(dir)/broken.toml"))
+        let cases: [([String], String)] = [
+            (["replicate", "demo", "--experiments", "\(dir)/missing.toml"], "missing.toml"),
+            (["replicate", "demo", "--experiments", "\(dir)/broken.toml"], "broken.toml"),
+            (["replicate", "other", "--experiments", sweep], "sweep.toml"),
+        ]
+        for (arguments, mention) in cases {
+            let r = try Self.threefactor(arguments)
+            #expect(r.status == 2, "\(arguments)")
+            #expect(r.stderr.split(separator: "\n").count == 1, "\(arguments): \(r.stderr)")
+            #expect(r.stderr.contains("--experiments") && r.stderr.contains(mention), "\(arguments): \(r.stderr)")
+        }
+        #expect(PaperExperiments.outputDirectory(paper: "nrl", profile: "full", variant: "sweep") == "runs/nrl/sweep")
+        #expect(PaperExperiments.outputDirectory(paper: "nrl", profile: "quick", variant: "sweep") == "runs/nrl/sweep/quick")
+        #expect(PaperExperiments.outputDirectory(paper: "nrl", profile: "quick") == "runs/nrl/quick")
+    }
 }

@@ -196,9 +196,13 @@ public struct PaperExperiments: Sendable {
     public func experiment(_ id: String) -> ExperimentSpec? { experiments.first { $0.id == id } }
 
     /// Where a profile's run logs and report live: `runs/<paper>/` for the paper's full
-    /// protocol, `runs/<paper>/<profile>/` for any other profile.
-    public static func outputDirectory(paper: String, profile: String, runs: String = "runs") -> String {
-        profile == "full" ? "\(runs)/\(paper)" : "\(runs)/\(paper)/\(profile)"
+    /// protocol, `runs/<paper>/<profile>/` for any other profile. The logs of another
+    /// experiments file of the paper (`variant`, its name without extension, e.g. "sweep")
+    /// go one level down, `runs/<paper>/<variant>/[<profile>/]`, so they never mix with the
+    /// logs the verifier reads.
+    public static func outputDirectory(paper: String, profile: String, variant: String? = nil, runs: String = "runs") -> String {
+        let base = variant.map { "\(runs)/\(paper)/\($0)" } ?? "\(runs)/\(paper)"
+        return profile == "full" ? base : "\(base)/\(profile)"
     }
 }
 
