@@ -42,4 +42,26 @@ import Testing
         let figures = Set(experiments.experiments.map(\.figure))
         for mark in reference.marks { #expect(figures.contains(mark.figure), "\(paper): mark on unknown figure \(mark.figure)") }
     }
+
+    /// Any other experiments file of a module (a sweep, run with `replicate --experiments`)
+    /// loads and builds every trial too, so the evidence it produced can be regenerated.
+    @Test func otherExperimentFilesBuild() throws {
+        var checked = 0
+        for paper in Self.papers {
+            let directory = "\(Self.root)/papers/\(paper)"
+            for file in try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+            where file.hasSuffix(".toml") && file != "experiments.toml" {
+                let experiments = try PaperExperiments.load("\(directory)/\(file)")
+                #expect(experiments.paper == paper, "\(paper)/\(file)")
+                for profile in experiments.profiles.keys {
+                    for e in experiments.experiments {
+                        let resolved = e.resolved(profile: profile)
+                        _ = try Runner.registeredTrial(resolved, resolved.seeds[0])
+                    }
+                }
+                checked += 1
+            }
+        }
+        #expect(checked > 0, "no sweep file found; the NRL module has one")
+    }
 }
