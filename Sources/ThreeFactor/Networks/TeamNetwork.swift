@@ -427,12 +427,14 @@ public struct TeamNetwork: Sendable {
                     let weight = signals[r] * inverseRows
                     for k in 0..<layer.outputs { e[k] *= weight }
                     for k in 0..<layer.outputs { layer.biasTrace[k] += e[k] }
+                    // Once every row is scaled: all rows' outer products at once, each element
+                    // summed in row order as `decayAndAddOuter(decay: 1)` row after row (same bits).
+                    if r == rows - 1 {
+                        let x = Self.input(of: l, row: 0, base: base, layers: layers, inputRows: inputRows, inputCount: inputCount)
+                        DenseKernels.addOuterProducts(
+                            layer.weightTrace, rowsOf: x, layer.eligibility, count: rows, rows: layer.inputs, columns: layer.outputs)
+                    }
                 }
-                // All rows' outer products at once, each element summed in row order as
-                // `decayAndAddOuter(decay: 1)` row after row would (the same bits).
-                let x = Self.input(of: l, row: 0, base: base, layers: layers, inputRows: inputRows, inputCount: inputCount)
-                DenseKernels.addOuterProducts(
-                    layer.weightTrace, rowsOf: x, layer.eligibility, count: rows, rows: layer.inputs, columns: layer.outputs)
                 Self.adamUpdate(layer, scale: 1, learningRate: learningRates[l], step: step)
             }
         }
