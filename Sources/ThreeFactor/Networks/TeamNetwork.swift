@@ -430,9 +430,14 @@ public struct TeamNetwork: Sendable {
                     let e = layer.row(layer.eligibility, r)
                     let weight = signals[r] * inverseRows
                     for k in 0..<layer.outputs { e[k] *= weight }
-                    let x = Self.input(of: l, row: r, base: base, layers: layers, inputRows: inputRows, inputCount: inputCount)
-                    DenseKernels.decayAndAddOuter(layer.weightTrace, decay: 1, x, e, rows: layer.inputs, columns: layer.outputs)
                     for k in 0..<layer.outputs { layer.biasTrace[k] += e[k] }
+                    // Once every row is scaled: all rows' outer products at once, each element
+                    // summed in row order as `decayAndAddOuter(decay: 1)` row after row (same bits).
+                    if r == rows - 1 {
+                        let x = Self.input(of: l, row: 0, base: base, layers: layers, inputRows: inputRows, inputCount: inputCount)
+                        DenseKernels.addOuterProducts(
+                            layer.weightTrace, rowsOf: x, layer.eligibility, count: rows, rows: layer.inputs, columns: layer.outputs)
+                    }
                 }
                 Self.adamUpdate(layer, scale: 1, learningRate: learningRates[l], corrections: corrections)
             }

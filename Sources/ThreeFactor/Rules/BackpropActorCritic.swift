@@ -35,26 +35,28 @@ extension TeamNetwork {
 
     /// Leaves in every layer of every row the gradient of `objective` with respect to the
     /// layer's potential (the network must have been run with `forward(hiddenNoise: false)`).
+    ///
+    /// All rows at once, layer by layer (the block pull-back of `BatchedDenseKernels.swift`
+    /// gives every row the same bits as one row at a time).
     public mutating func backpropagate(_ objective: BackpropObjective) {
         let outputUnits = self.outputUnits, rows = batchSize
         withStorage { base, layers, _ in
             let top = layers.count - 1
-            for r in 0..<rows {
-                let output = LayerView(base, layers[top])
-                switch objective {
-                case .outputMean: output.row(output.eligibility, r).update(repeating: 1, count: output.outputs)
-                case .logProbabilityOfOutput: Self.computeEligibility(output, row: r, outputUnits: outputUnits)
-                }
-                var l = top - 1
-                while l >= 0 {
-                    let layer = LayerView(base, layers[l]), above = LayerView(base, layers[l + 1])
-                    let e = layer.row(layer.eligibility, r), slope = layer.row(layer.slope, r)
-                    DenseKernels.pullBack(
-                        above.row(above.eligibility, r), transposedWeights: above.transposedWeights, rows: above.inputs,
-                        columns: above.outputs, into: e)
-                    for k in 0..<layer.outputs { e[k] *= slope[k] }
-                    l -= 1
-                }
+            let output = LayerView(base, layers[top])
+            switch objective {
+            case .outputMean: output.eligibility.update(repeating: 1, count: rows * output.outputs)
+            case .logProbabilityOfOutput:
+                for r in 0..<rows { Self.computeEligibility(output, row: r, outputUnits: outputUnits) }
+            }
+            var l = top - 1
+            while l >= 0 {
+                let layer = LayerView(base, layers[l]), above = LayerView(base, layers[l + 1])
+                let e = layer.eligibility, slope = layer.slope
+                DenseKernels.pullBack(
+                    rowsOf: above.eligibility, count: rows, transposedWeights: above.transposedWeights, rows: above.inputs,
+                    columns: above.outputs, into: e)
+                for k in 0..<(rows * layer.outputs) { e[k] *= slope[k] }
+                l -= 1
             }
         }
     }
