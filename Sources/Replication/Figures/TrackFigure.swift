@@ -36,9 +36,9 @@ public enum TrackFigure {
             viewBox="0 0 \(fixed(side)) \(fixed(height))" font-family="Helvetica, Arial, sans-serif">
 
             """
-        s += "<title>\(escaped(title))</title>\n"
+        s += "<title>\(SVGDocument.escape(title))</title>\n"
         s += "<rect x=\"0\" y=\"0\" width=\"\(fixed(side))\" height=\"\(fixed(height))\" fill=\"white\"/>\n"
-        s += "<text x=\"\(fixed(side / 2))\" y=\"19\" font-size=\"15\" text-anchor=\"middle\">\(escaped(title))</text>\n"
+        s += "<text x=\"\(fixed(side / 2))\" y=\"19\" font-size=\"15\" text-anchor=\"middle\">\(SVGDocument.escape(title))</text>\n"
         s += "<rect x=\"0\" y=\"\(fixed(titleHeight))\" width=\"\(fixed(side))\" height=\"\(fixed(side))\" "
             + "fill=\"white\" stroke=\"#999999\" stroke-width=\"1\"/>\n"
         if !track.isEmpty {
@@ -48,18 +48,18 @@ public enum TrackFigure {
         }
         for path in paths where !path.points.isEmpty {
             s += "<polyline points=\"" + path.points.map(px).joined(separator: " ")
-                + "\" fill=\"none\" stroke=\"\(escaped(path.colour))\" stroke-width=\"1.4\" "
+                + "\" fill=\"none\" stroke=\"\(SVGDocument.escape(path.colour))\" stroke-width=\"1.4\" "
                 + "stroke-linejoin=\"round\" stroke-opacity=\"0.85\"/>\n"
             // The start, as a small circle.
             s += "<circle cx=\"\(fixed(path.points[0].x * pixelsPerUnit))\" "
                 + "cy=\"\(fixed(titleHeight + (worldSize - path.points[0].y) * pixelsPerUnit))\" r=\"3\" "
-                + "fill=\"\(escaped(path.colour))\"/>\n"
+                + "fill=\"\(SVGDocument.escape(path.colour))\"/>\n"
         }
         var y = titleHeight + side + 18
         for path in paths {
             s += "<line x1=\"12\" y1=\"\(fixed(y - 4))\" x2=\"40\" y2=\"\(fixed(y - 4))\" "
-                + "stroke=\"\(escaped(path.colour))\" stroke-width=\"2.5\"/>\n"
-            s += "<text x=\"48\" y=\"\(fixed(y))\" font-size=\"12\">\(escaped(path.label))</text>\n"
+                + "stroke=\"\(SVGDocument.escape(path.colour))\" stroke-width=\"2.5\"/>\n"
+            s += "<text x=\"48\" y=\"\(fixed(y))\" font-size=\"12\">\(SVGDocument.escape(path.label))</text>\n"
             y += 20
         }
         s += "</svg>\n"
@@ -85,19 +85,5 @@ public enum TrackFigure {
         let a = abs(hundredths)
         let fraction = a % 100
         return "\(sign)\(a / 100).\(fraction < 10 ? "0" : "")\(fraction)"
-    }
-
-    static func escaped(_ text: String) -> String {
-        var out = ""
-        for c in text {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(c)
-            }
-        }
-        return out
     }
 }
