@@ -48,6 +48,11 @@ extension TeamNetwork {
     /// settings satisfy it (e.g. CartPole's critic: 0.5 * (1 + 1 * 1.9) ≈ 1.5 for the last
     /// hidden layer at initialisation); a hidden variance much larger than the variance of
     /// the layer above makes the ascent oscillate and diverge.
+    ///
+    /// Paths: one row goes row by row; a batch goes through `mapPropagateGram` when it has two
+    /// or more hidden layers, current first-layer potentials and enough steps for the Gram
+    /// matrix to pay (equal in real arithmetic, different in the last bits), and through
+    /// `mapPropagateBatched` (the same bits as row by row) otherwise.
     public mutating func mapPropagate(steps: Int, updateAdjustment: Double) {
         if batchSize == 1 {
             mapPropagateRowByRow(steps: steps, updateAdjustment: updateAdjustment)
