@@ -162,4 +162,81 @@ import Testing
         #expect(net.activity(.value, layer: 0, row: rows - 1) != before.activity(.value, layer: 0, row: rows - 1))
         #expect(net.activity(.value, layer: 1, row: 0) != before.activity(.value, layer: 1, row: 0))
     }
+
+    /// The Gram form of the batched ascent (`mapPropagateGram`) agrees with the direct
+    /// row-by-row ascent: every layer's values and eligibilities within 1e-12 of that array's
+    /// largest magnitude (the re-association is exact in real arithmetic; only rounding
+    /// differs). Two and three hidden layers, both activations and outputs, odd sizes, a
+    /// partial last block, a second hidden layer wider than the first. With one hidden layer,
+    /// or when the first layer's potential is stale, `mapPropagate` keeps the direct path
+    /// (same bits as `mapPropagateBatched`).
+    @Test(arguments: [
+        ([19, 7], OutputUnits.softmax(temperature: 2), HiddenActivation.softplus, 2),
+        ([19, 7], .gaussian, .relu, 1),
+        ([6, 11, 5], .softmax(temperature: 1), .relu, 3),
+        ([9, 7, 4], .gaussian, .softplus, 2),
+        ([8], .softmax(temperature: 2), .softplus, 2),
+    ])
+    func gramAscentAgreesWithTheDirectAscent(
+        hidden: [Int], output: OutputUnits, activation: HiddenActivation, outputCount: Int
+    ) {
+        let rows = 2 * TeamNetwork.mapBlockRows + 3
+        let seed = UInt64(hidden.reduce(0, +) * 10 + outputCount)
+        var initialization = RandomStream(seed: seed, stream: 1)
+        let variances = [0.3, 0.5, 0.4, 0.2].suffix(hidden.count + 1)
+        var net = TeamNetwork(
+            inputCount: 6, hidden: hidden, outputCount: outputCount, activation: activation, outputUnits: output,
+            variances: Array(variances), batchSize: rows, initialization: &initialization,
+            noise: RandomStream(seed: seed, stream: 2))
+        var inputs = RandomStream(seed: seed, stream: 3)
+        for r in 0..<rows {
+            let x = (0..<6).map { _ in inputs.normal() }
+            x.withUnsafeBufferPointer { net.setInput(row: r, $0.baseAddress!) }
+        }
+        for l in 0..<net.layerCount {
+            net.setBias(layer: l, (0..<net.bias(layer: l).count).map { _ in 0.3 * inputs.normal() })
+        }
+        net.forward()
+        let before = net
+        var direct = net
+        direct.mapPropagateRowByRow(steps: 20, updateAdjustment: 0.5)
+        if hidden.count >= 2 {
+            net.mapPropagateGram(steps: 20, updateAdjustment: 0.5)
+        } else {
+            net.mapPropagate(steps: 20, updateAdjustment: 0.5)
+            #expect(net.storage.map(\.bitPattern) == direct.storage.map(\.bitPattern))
+        }
+        #expect(net.firstPotentialIsCurrent == direct.firstPotentialIsCurrent)
+        for l in 0..<net.layerCount {
+            for kind in [TeamNetwork.Activity.value, .eligibility, .mean] {
+                var largestDifference = 0.0, scale = 0.0
+                for r in 0..<rows {
+                    for (a, b) in zip(net.activity(kind, layer: l, row: r), direct.activity(kind, layer: l, row: r)) {
+                        largestDifference = max(largestDifference, abs(a - b))
+                        scale = max(scale, abs(b))
+                    }
+                }
+                #expect(scale > 0)
+                #expect(largestDifference <= 1e-12 * scale, "layer \(l) \(kind): \(largestDifference) (scale \(scale))")
+            }
+        }
+        // The ascent moved the first layer (the comparison is not between untouched states).
+        #expect(net.activity(.value, layer: 0, row: rows - 1) != before.activity(.value, layer: 0, row: rows - 1))
+
+        // A stale first-layer potential (weights changed since the forward pass): the direct path.
+        var stale = before, staleDirect = before
+        stale.setBias(layer: 0, stale.bias(layer: 0).map { $0 + 0.1 })
+        staleDirect.setBias(layer: 0, staleDirect.bias(layer: 0).map { $0 + 0.1 })
+        stale.mapPropagate(steps: 20, updateAdjustment: 0.5)
+        staleDirect.mapPropagateBatched(steps: 20, updateAdjustment: 0.5)
+        #expect(stale.storage.map(\.bitPattern) == staleDirect.storage.map(\.bitPattern))
+    }
+
+    /// `mapPropagate` takes the Gram form for the supervised tasks' shape (two hidden layers
+    /// 64 and 32, batch 128, 20 steps) but not for one row or a single step.
+    @Test func gramFormIsChosenWhereItPays() {
+        #expect(TeamNetwork.gramAscentPays(firstHidden: 64, secondHidden: 32, rows: 128, steps: 20))
+        #expect(!TeamNetwork.gramAscentPays(firstHidden: 64, secondHidden: 32, rows: 1, steps: 20))
+        #expect(!TeamNetwork.gramAscentPays(firstHidden: 64, secondHidden: 32, rows: 128, steps: 1))
+    }
 }

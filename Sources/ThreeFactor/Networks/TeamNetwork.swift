@@ -78,6 +78,10 @@ public struct TeamNetwork: Sendable {
     var firstPotentialIsCurrent = false
     /// The stream from which the units draw their noise.
     var noise: RandomStream
+    /// Scratch of the batched MAP ascent's Gram form (`mapPropagateGram`): G = W_1^T W_1 and
+    /// one block's q, p, A and e_1 G. Overwritten before it is read, so it is not state and
+    /// not checkpointed; empty unless the network has a batch and two hidden layers.
+    var mapScratch: [Double]
 
     public var layerCount: Int { layers.count }
 
@@ -139,6 +143,8 @@ public struct TeamNetwork: Sendable {
         }
         self.layers = layers
         storage = Array(repeating: 0, count: offset)
+        mapScratch = batchSize > 1 && hidden.count >= 2
+            ? Array(repeating: 0, count: hidden[1] * hidden[1] + 4 * Self.mapBlockRows * hidden[1]) : []
 
         // Xavier/Glorot uniform: W ~ U(-a, a), a = sqrt(6 / (fan_in + fan_out)); b = 0.
         for layer in layers {

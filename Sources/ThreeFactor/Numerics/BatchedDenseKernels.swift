@@ -24,6 +24,15 @@ extension DenseKernels {
         matrixTimesMatrix(x, count: count, weights: w, bias: bias, rows: rows, columns: columns, into: u)
     }
 
+    /// U = X W (no bias) for `count` rows X; every row the same bits as `multiply`.
+    @inlinable
+    public static func multiply(
+        rowsOf x: UnsafePointer<Double>, count: Int, weights w: UnsafePointer<Double>, rows: Int, columns: Int,
+        into u: UnsafeMutablePointer<Double>
+    ) {
+        matrixTimesMatrix(x, count: count, weights: w, bias: nil, rows: rows, columns: columns, into: u)
+    }
+
     /// R = E W^T for `count` rows E (each of `columns` values), given W^T (columns x rows);
     /// every row the same bits as `pullBack`.
     @inlinable

@@ -48,9 +48,18 @@ extension TeamNetwork {
     /// settings satisfy it (e.g. CartPole's critic: 0.5 * (1 + 1 * 1.9) ≈ 1.5 for the last
     /// hidden layer at initialisation); a hidden variance much larger than the variance of
     /// the layer above makes the ascent oscillate and diverge.
+    ///
+    /// Paths: one row goes row by row; a batch goes through `mapPropagateGram` when it has two
+    /// or more hidden layers, current first-layer potentials and enough steps for the Gram
+    /// matrix to pay (equal in real arithmetic, different in the last bits), and through
+    /// `mapPropagateBatched` (the same bits as row by row) otherwise.
     public mutating func mapPropagate(steps: Int, updateAdjustment: Double) {
         if batchSize == 1 {
             mapPropagateRowByRow(steps: steps, updateAdjustment: updateAdjustment)
+        } else if steps > 0, firstPotentialIsCurrent, hidden.count >= 2,
+            Self.gramAscentPays(firstHidden: hidden[0], secondHidden: hidden[1], rows: batchSize, steps: steps)
+        {
+            mapPropagateGram(steps: steps, updateAdjustment: updateAdjustment)
         } else {
             mapPropagateBatched(steps: steps, updateAdjustment: updateAdjustment)
         }
@@ -143,6 +152,128 @@ extension TeamNetwork {
         if steps > 0 { firstPotentialIsCurrent = true }
     }
 
+    /// The batched ascent with the first hidden layer's step re-associated through the Gram
+    /// matrix G = W_1^T W_1 of the weights from hidden layer 0 to hidden layer 1 (the
+    /// supervised-style tasks: a batch of rows, two or more hidden layers). Equal to
+    /// `mapPropagateBatched` in real arithmetic; in floating point the values differ in the
+    /// last bits (tests: within 1e-12 of the values' scale).
+    ///
+    /// Derivation. Layer 0's input is the observation, so its mean m_0 is constant during the
+    /// ascent (the potentials are current: the weights did not change since the forward
+    /// pass). The paper's step, with s = update_adj * var_0,
+    ///
+    ///     h_0 <- h_0 + s ((m_0 - h_0) / var_0 + e_1 W_1^T),
+    ///
+    /// is, for the distance d = m_0 - h_0 from the mean,
+    ///
+    ///     d <- c d - s e_1 W_1^T,        c = 1 - s / var_0.
+    ///
+    /// Layer 1 sees h_0 only through its potential u_1 = h_0 W_1 + b_1 = q - d W_1 with
+    /// q = m_0 W_1 + b_1 fixed for the whole ascent, so it suffices to track p = d W_1:
+    ///
+    ///     p <- c p - s e_1 (W_1^T W_1) = c p - s e_1 G,         u_1 = q - p,
+    ///
+    /// which is the same linear map applied in another order (matrix products are
+    /// associative), hence exact in real arithmetic. h_0 itself is needed only at the end:
+    /// unrolling the recursion over the T steps,
+    ///
+    ///     d_T = c^T d_0 - s sum_t c^(T-1-t) e_1^(t) W_1^T = c^T d_0 - s A W_1^T,
+    ///     A <- c A + e_1  (A = 0 at the start),
+    ///
+    /// so h_0 = m_0 - d_T is one pull-back after the last step. Layer 1's ascent and every
+    /// layer above go as in `mapPropagateBatched` (their means move during the ascent, so the
+    /// same trick does not apply to them). The potential u_1 starts from the forward pass's
+    /// (p = q - u_1), as the direct ascent's first step does.
+    ///
+    /// Cost per row and step for layer 0 (n_0 x n_1 weights): the direct ascent pulls e_1
+    /// back (n_0 n_1 multiply-adds) and recomputes u_1 from h_0 (n_0 n_1); here e_1 G costs
+    /// n_1^2. Per row and ascent: q and the final pull-back, 2 n_0 n_1. Per batch: G, n_0 n_1^2,
+    /// which is why this is for batches only — shared by the 128 rows of a batch it is cheap,
+    /// for the one-row reinforcement-learning agents it would cost more than it saves
+    /// (see `gramAscentPays`). E.g. 64 x 32, 20 steps, 128 rows: 25,088 instead of 81,920
+    /// multiply-adds per row.
+    mutating func mapPropagateGram(steps: Int, updateAdjustment: Double) {
+        precondition(batchSize > 1 && hidden.count >= 2 && firstPotentialIsCurrent && steps > 0)
+        let activation = self.activation, outputUnits = self.outputUnits
+        let rows = batchSize, layouts = self.layers, blockRows = Self.mapBlockRows
+        storage.withUnsafeMutableBufferPointer { buffer in
+            mapScratch.withUnsafeMutableBufferPointer { scratch in
+                let base = buffer.baseAddress!
+                let top = layouts.count - 1
+                let first = LayerView(base, layouts[0]), second = LayerView(base, layouts[1])
+                let n0 = first.outputs, n1 = second.outputs
+                let gram = scratch.baseAddress!
+                let meanPotential = gram + n1 * n1  // q
+                let shift = meanPotential + blockRows * n1  // p
+                let accumulated = shift + blockRows * n1  // A
+                let errorThroughGram = accumulated + blockRows * n1  // e_1 G
+                let stepSize = updateAdjustment * first.variance
+                let decay = 1 - stepSize * first.inverseVariance
+                var decayOverAllSteps = 1.0
+                for _ in 0..<steps { decayOverAllSteps *= decay }
+
+                // G = W_1^T W_1: the rows of W_1^T times W_1.
+                DenseKernels.multiply(
+                    rowsOf: second.transposedWeights, count: n1, weights: second.weights, rows: n0, columns: n1, into: gram)
+                var r0 = 0
+                while r0 < rows {
+                    let n = min(blockRows, rows - r0), blockSize = n * n1
+                    let u1 = second.row(second.potential, r0), e1 = second.row(second.eligibility, r0)
+                    DenseKernels.affine(
+                        rowsOf: first.row(first.mean, r0), count: n, weights: second.weights, bias: second.bias,
+                        rows: n0, columns: n1, into: meanPotential)
+                    for k in 0..<blockSize {
+                        shift[k] = meanPotential[k] - u1[k]
+                        accumulated[k] = 0
+                    }
+                    for _ in 0..<steps {
+                        for l in 1...top {
+                            Self.computeEligibility(LayerView(base, layouts[l]), rows: r0, count: n, outputUnits: outputUnits)
+                        }
+                        // Layers 1..<top directly, top-down from the old values (as `mapPropagateBatched`).
+                        var l = top - 1
+                        while l >= 1 {
+                            let layer = LayerView(base, layouts[l]), above = LayerView(base, layouts[l + 1])
+                            Self.ascend(layer, above: above, rows: r0, count: n, stepSize: updateAdjustment * layer.variance)
+                            Self.refresh(
+                                above, input: layer.row(layer.value, r0), rows: r0, count: n, activation: activation,
+                                outputUnits: outputUnits)
+                            l -= 1
+                        }
+                        // Layer 0's step seen by layer 1: p <- c p - s e_1 G, A <- c A + e_1, u_1 = q - p.
+                        DenseKernels.multiply(rowsOf: e1, count: n, weights: gram, rows: n1, columns: n1, into: errorThroughGram)
+                        for k in 0..<blockSize {
+                            shift[k] = decay * shift[k] - stepSize * errorThroughGram[k]
+                            accumulated[k] = decay * accumulated[k] + e1[k]
+                            u1[k] = meanPotential[k] - shift[k]
+                        }
+                        Self.activate(second, rows: r0, count: n, activation: activation, outputUnits: outputUnits)
+                    }
+                    // h_0 = m_0 - (c^T (m_0 - h_0) - s A W_1^T).
+                    let h0 = first.row(first.value, r0), m0 = first.row(first.mean, r0)
+                    let pulledBack = first.row(first.feedback, r0)
+                    DenseKernels.pullBack(
+                        rowsOf: accumulated, count: n, transposedWeights: second.transposedWeights, rows: n0, columns: n1,
+                        into: pulledBack)
+                    for k in 0..<(n * n0) {
+                        h0[k] = m0[k] - (decayOverAllSteps * (m0[k] - h0[k]) - stepSize * pulledBack[k])
+                    }
+                    for l in 0...top {
+                        Self.computeEligibility(LayerView(base, layouts[l]), rows: r0, count: n, outputUnits: outputUnits)
+                    }
+                    r0 += n
+                }
+            }
+        }
+    }
+
+    /// Whether `mapPropagateGram` does fewer multiply-adds than the direct ascent for layer 0
+    /// (per row: n_1^2 T + 2 n_0 n_1 + n_0 n_1^2 / rows against 2 n_0 n_1 T; see there).
+    static func gramAscentPays(firstHidden n0: Int, secondHidden n1: Int, rows: Int, steps: Int) -> Bool {
+        let gram = Double(n1 * n1 * steps + 2 * n0 * n1) + Double(n0 * n1 * n1) / Double(rows)
+        return gram < Double(2 * n0 * n1 * steps)
+    }
+
     /// Rows per block of `mapPropagateBatched`: a block's activity (about 6 arrays of
     /// 64 + 32 + 2 values per row) and the weights stay in the L1 cache.
     static let mapBlockRows = 8
@@ -175,10 +306,18 @@ extension TeamNetwork {
         _ layer: LayerView, input: UnsafePointer<Double>, rows r0: Int, count: Int, activation: HiddenActivation,
         outputUnits: OutputUnits
     ) {
-        let u = layer.row(layer.potential, r0), m = layer.row(layer.mean, r0), s = layer.row(layer.slope, r0)
         DenseKernels.affine(
             rowsOf: input, count: count, weights: layer.weights, bias: layer.bias, rows: layer.inputs,
-            columns: layer.outputs, into: u)
+            columns: layer.outputs, into: layer.row(layer.potential, r0))
+        activate(layer, rows: r0, count: count, activation: activation, outputUnits: outputUnits)
+    }
+
+    /// `activate` for rows r0..<r0+count: the block's means and slopes from its potentials.
+    @inline(__always)
+    static func activate(
+        _ layer: LayerView, rows r0: Int, count: Int, activation: HiddenActivation, outputUnits: OutputUnits
+    ) {
+        let u = layer.row(layer.potential, r0), m = layer.row(layer.mean, r0), s = layer.row(layer.slope, r0)
         let n = count * layer.outputs
         if layer.isOutput {
             switch outputUnits {
