@@ -87,7 +87,7 @@ public struct LearningCurveFigure {
         let seedsText = Set(curves.map { $0.seedCounts.first ?? 0 }).sorted().map(String.init).joined(separator: "/")
         svg.text(title, x: frame.left + frame.width / 2, y: 24, size: 16, anchor: .middle, weight: "bold")
         svg.text(
-            "running average over \(window) \(xLabel)s; line: mean over seeds (n = \(seedsText)), band: ±1 standard error",
+            "running average over \(window) \(xLabel.hasSuffix("ch") ? xLabel + "es" : xLabel + "s"); line: mean over seeds (n = \(seedsText)), band: ±1 standard error",
             x: frame.left + frame.width / 2, y: 42, size: 11, anchor: .middle, color: "#555555")
         frame.drawAxes(&svg, xLabel: xLabel, yLabel: "\(yLabel) (running average)")
 
