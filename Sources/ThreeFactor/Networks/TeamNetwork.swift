@@ -237,12 +237,24 @@ public struct TeamNetwork: Sendable {
     /// Mean and slope of `layer` for row `r` from its potential.
     @inline(__always)
     static func activate(_ layer: LayerView, row r: Int, activation: HiddenActivation, outputUnits: OutputUnits) {
-        let u = layer.row(layer.potential, r), m = layer.row(layer.mean, r), s = layer.row(layer.slope, r)
-        let n = layer.outputs
+        activate(layer, rows: r, count: 1, activation: activation, outputUnits: outputUnits)
+    }
+
+    /// Means and slopes of `layer` for rows r0..<r0+count (contiguous) from their potentials;
+    /// every unit is computed on its own, so a block gives the same bits as its rows one by one.
+    @inline(__always)
+    static func activate(
+        _ layer: LayerView, rows r0: Int, count: Int, activation: HiddenActivation, outputUnits: OutputUnits
+    ) {
+        let u = layer.row(layer.potential, r0), m = layer.row(layer.mean, r0), s = layer.row(layer.slope, r0)
+        let n = count * layer.outputs
         if layer.isOutput {
             switch outputUnits {
             case .softmax(let temperature):
-                UnitFunctions.softmax(u, temperature: temperature, probabilities: m, count: n)
+                for r in 0..<count {
+                    let o = r * layer.outputs
+                    UnitFunctions.softmax(u + o, temperature: temperature, probabilities: m + o, count: layer.outputs)
+                }
             case .gaussian:
                 m.update(from: u, count: n)
                 s.update(repeating: 1, count: n)

@@ -124,18 +124,9 @@ extension TeamNetwork {
                 let n = min(Self.mapBlockRows, rows - r0)
                 var firstPotentialIsCurrent = firstIsCurrent
                 for _ in 0..<steps {
-                    for l in stride(from: 1, through: top, by: 1) {
-                        Self.computeEligibility(LayerView(base, layers[l]), rows: r0, count: n, outputUnits: outputUnits)
-                    }
-                    var l = top - 1
-                    while l >= 0 {
-                        let layer = LayerView(base, layers[l]), above = LayerView(base, layers[l + 1])
-                        Self.ascend(layer, above: above, rows: r0, count: n, stepSize: updateAdjustment * layer.variance)
-                        Self.refresh(
-                            above, input: layer.row(layer.value, r0), rows: r0, count: n, activation: activation,
-                            outputUnits: outputUnits)
-                        l -= 1
-                    }
+                    Self.ascendBlock(
+                        base: base, layers: layers, rows: r0, count: n, downTo: 0, updateAdjustment: updateAdjustment,
+                        activation: activation, outputUnits: outputUnits)
                     if !firstPotentialIsCurrent {
                         Self.refresh(
                             LayerView(base, layers[0]), input: inputRows + r0 * layers[0].inputs, rows: r0, count: n,
@@ -227,19 +218,10 @@ extension TeamNetwork {
                         accumulated[k] = 0
                     }
                     for _ in 0..<steps {
-                        for l in 1...top {
-                            Self.computeEligibility(LayerView(base, layouts[l]), rows: r0, count: n, outputUnits: outputUnits)
-                        }
                         // Layers 1..<top directly, top-down from the old values (as `mapPropagateBatched`).
-                        var l = top - 1
-                        while l >= 1 {
-                            let layer = LayerView(base, layouts[l]), above = LayerView(base, layouts[l + 1])
-                            Self.ascend(layer, above: above, rows: r0, count: n, stepSize: updateAdjustment * layer.variance)
-                            Self.refresh(
-                                above, input: layer.row(layer.value, r0), rows: r0, count: n, activation: activation,
-                                outputUnits: outputUnits)
-                            l -= 1
-                        }
+                        Self.ascendBlock(
+                            base: base, layers: layouts, rows: r0, count: n, downTo: 1, updateAdjustment: updateAdjustment,
+                            activation: activation, outputUnits: outputUnits)
                         // Layer 0's step seen by layer 1: p <- c p - s e_1 G, A <- c A + e_1, u_1 = q - p.
                         DenseKernels.multiply(rowsOf: e1, count: n, weights: gram, rows: n1, columns: n1, into: errorThroughGram)
                         for k in 0..<blockSize {
@@ -300,6 +282,29 @@ extension TeamNetwork {
         }
     }
 
+    /// One direct ascent step of hidden layers `lowest`..<top for rows r0..<r0+count: the
+    /// errors of every layer above the first from the current values, then, top-down, each
+    /// layer's update and the refresh of the layer above it (see `mapPropagateRowByRow`).
+    @inline(__always)
+    static func ascendBlock(
+        base: UnsafeMutablePointer<Double>, layers: [LayerLayout], rows r0: Int, count n: Int, downTo lowest: Int,
+        updateAdjustment: Double, activation: HiddenActivation, outputUnits: OutputUnits
+    ) {
+        let top = layers.count - 1
+        for l in stride(from: 1, through: top, by: 1) {
+            computeEligibility(LayerView(base, layers[l]), rows: r0, count: n, outputUnits: outputUnits)
+        }
+        var l = top - 1
+        while l >= lowest {
+            let layer = LayerView(base, layers[l]), above = LayerView(base, layers[l + 1])
+            ascend(layer, above: above, rows: r0, count: n, stepSize: updateAdjustment * layer.variance)
+            refresh(
+                above, input: layer.row(layer.value, r0), rows: r0, count: n, activation: activation,
+                outputUnits: outputUnits)
+            l -= 1
+        }
+    }
+
     /// `refresh` for rows r0..<r0+count: the block's potentials, then means and slopes.
     @inline(__always)
     static func refresh(
@@ -310,29 +315,6 @@ extension TeamNetwork {
             rowsOf: input, count: count, weights: layer.weights, bias: layer.bias, rows: layer.inputs,
             columns: layer.outputs, into: layer.row(layer.potential, r0))
         activate(layer, rows: r0, count: count, activation: activation, outputUnits: outputUnits)
-    }
-
-    /// `activate` for rows r0..<r0+count: the block's means and slopes from its potentials.
-    @inline(__always)
-    static func activate(
-        _ layer: LayerView, rows r0: Int, count: Int, activation: HiddenActivation, outputUnits: OutputUnits
-    ) {
-        let u = layer.row(layer.potential, r0), m = layer.row(layer.mean, r0), s = layer.row(layer.slope, r0)
-        let n = count * layer.outputs
-        if layer.isOutput {
-            switch outputUnits {
-            case .softmax:
-                for r in r0..<(r0 + count) { activate(layer, row: r, activation: activation, outputUnits: outputUnits) }
-            case .gaussian:
-                m.update(from: u, count: n)
-                s.update(repeating: 1, count: n)
-            }
-        } else {
-            switch activation {
-            case .softplus: UnitFunctions.softplusWithSlope(u, mean: m, slope: s, count: n)
-            case .relu: UnitFunctions.reluWithSlope(u, mean: m, slope: s, count: n)
-            }
-        }
     }
 
     /// `computeEligibility` for rows r0..<r0+count, over the block.
