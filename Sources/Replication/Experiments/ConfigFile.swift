@@ -10,24 +10,29 @@ public indirect enum ConfigEntry: Equatable, Sendable {
     case tables([[String: ConfigEntry]])
 }
 
-/// One clear line about a bad configuration file: which file, which key, what was expected.
+/// One clear line about a bad experiments or reference file: the file, the part of it (a
+/// reference file's check or mark), the key, and what was expected and found.
 public struct ConfigError: Error, CustomStringConvertible, Equatable {
-    public let file: String
-    public let key: String
-    public let message: String
-    public init(file: String, key: String, message: String) {
-        self.file = file
-        self.key = key
-        self.message = message
+    public var file: String
+    /// `check "id"`, `check #3` or `mark #1`; nil outside a reference file's checks and marks.
+    public var check: String? = nil
+    /// Dotted key path, e.g. "comparison.std"; nil for problems with the whole file.
+    public var key: String?
+    public var message: String
+
+    public var description: String {
+        ([file, check, key.map { "key \"\($0)\"" }].compactMap { $0 } + [message]).joined(separator: ": ")
     }
-    public var description: String { key.isEmpty ? "\(file): \(message)" : "\(file): \(key): \(message)" }
 }
+
+/// Reference files report their problems with the same error.
+public typealias ReferenceFileError = ConfigError
 
 public enum ConfigFile {
     /// Reads and parses a TOML file into a table.
     public static func load(_ path: String) throws -> [String: ConfigEntry] {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw ConfigError(file: path, key: "", message: "cannot read the file (missing or not UTF-8)")
+            throw ConfigError(file: path, key: nil, message: "cannot read the file (missing or not UTF-8)")
         }
         return try parse(text, file: path)
     }
@@ -38,7 +43,7 @@ public enum ConfigFile {
             table = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
             throw ConfigError(
-                file: file, key: "",
+                file: file, key: nil,
                 message: "not valid TOML at line \(error.source.begin.line), column \(error.source.begin.column): \(error.description)")
         }
         return try convert(table, file: file, path: "")
@@ -77,98 +82,121 @@ public enum ConfigFile {
     }
 }
 
-/// Typed, error-reporting access to one table of a configuration file.
-public struct ConfigReader {
+/// Typed access to one table of an experiments or reference file. Every error names the
+/// file, the key path, what was expected and what was found. The reader remembers every
+/// key it was asked about, so that any other key can be reported as unknown (a misspelt
+/// optional key must not be silently ignored).
+public final class ConfigReader {
     public let file: String
+    /// Dotted path of this table, "" at the top or for a reference file's check.
     public let path: String
     public let table: [String: ConfigEntry]
+    /// The check or mark this table belongs to, named in errors.
+    public let check: String?
+    /// Reference files: empty strings and empty string arrays are errors.
+    let nonEmpty: Bool
+    private var asked: [String] = []
 
-    public init(file: String, path: String, table: [String: ConfigEntry]) {
-        self.file = file
-        self.path = path
-        self.table = table
+    public init(file: String, path: String = "", table: [String: ConfigEntry], check: String? = nil, nonEmpty: Bool = false) {
+        (self.file, self.path, self.table, self.check, self.nonEmpty) = (file, path, table, check, nonEmpty)
     }
 
     func key(_ k: String) -> String { path.isEmpty ? k : "\(path).\(k)" }
 
     public func error(_ k: String, _ message: String) -> ConfigError {
-        ConfigError(file: file, key: key(k), message: message)
+        ConfigError(file: file, check: check, key: key(k), message: message)
     }
 
-    public func has(_ k: String) -> Bool { table[k] != nil }
+    private func entry(_ k: String) -> ConfigEntry? {
+        if !asked.contains(k) { asked.append(k) }
+        return table[k]
+    }
+
+    /// The entry under `k` converted by `cast`, nil when absent; a mismatch names what was found.
+    private func typed<T>(_ k: String, _ expected: String, _ cast: (ConfigEntry) throws -> T?) throws -> T? {
+        guard let e = entry(k) else { return nil }
+        guard let x = try cast(e) else {
+            let found = switch e {
+            case .value(let v): "\(v.tomlTypeName) \(v)"
+            case .table: "a table"
+            case .tables: "an array of tables"
+            }
+            throw error(k, "expected \(expected), found \(found)")
+        }
+        return x
+    }
+
+    /// `read(k)`, or an error saying the key is missing and what it should hold.
+    public func required<T>(_ k: String, _ expected: String, _ read: (String) throws -> T?) throws -> T {
+        guard let x = try read(k) else { throw error(k, "missing; expected \(expected)") }
+        return x
+    }
 
     public func value(_ k: String) throws -> ParameterValue? {
-        switch table[k] {
-        case nil: return nil
-        case .value(let v): return v
-        case .table, .tables: throw error(k, "expected a value, found a table")
-        }
+        try typed(k, "a value") { if case .value(let v) = $0 { v } else { nil } }
     }
 
     public func string(_ k: String) throws -> String? {
-        switch try value(k) {
-        case nil: return nil
-        case .string(let s): return s
-        case let v?: throw error(k, "expected a string, found \(v)")
-        }
-    }
-
-    public func requiredString(_ k: String) throws -> String {
-        guard let s = try string(k) else { throw error(k, "missing required string") }
+        let s = try typed(k, "a string") { if case .value(.string(let s)) = $0 { s } else { nil } }
+        if nonEmpty, s?.isEmpty == true { throw error(k, "must not be empty") }
         return s
     }
 
     public func int(_ k: String) throws -> Int? {
-        switch try value(k) {
-        case nil: return nil
-        case .integer(let i): return i
-        case let v?: throw error(k, "expected an integer, found \(v)")
-        }
+        try typed(k, "an integer") { if case .value(.integer(let i)) = $0 { i } else { nil } }
     }
 
-    public func double(_ k: String) throws -> Double? {
-        switch try value(k) {
-        case nil: return nil
-        case .integer(let i): return Double(i)
-        case .number(let x): return x
-        case let v?: throw error(k, "expected a number, found \(v)")
+    public func number(_ k: String) throws -> Double? {
+        let x: Double? = try typed(k, "a number") {
+            switch $0 {
+            case .value(.integer(let i)): Double(i)
+            case .value(.number(let x)): x
+            default: nil
+            }
         }
-    }
-
-    public func bool(_ k: String) throws -> Bool? {
-        switch try value(k) {
-        case nil: return nil
-        case .bool(let b): return b
-        case let v?: throw error(k, "expected true or false, found \(v)")
-        }
+        if let x, !x.isFinite { throw error(k, "must be finite, found \(x)") }
+        return x
     }
 
     public func strings(_ k: String) throws -> [String]? {
-        switch try value(k) {
-        case nil: return nil
-        case .list(let items):
+        let list = try typed(k, "an array of strings") { entry -> [String]? in
+            guard case .value(.list(let items)) = entry else { return nil }
             return try items.map {
-                guard case .string(let s) = $0 else { throw error(k, "expected an array of strings") }
+                guard case .string(let s) = $0, !(nonEmpty && s.isEmpty) else {
+                    throw error(k, "expected an array of\(nonEmpty ? " non-empty" : "") strings, found element \($0.tomlTypeName) \($0)")
+                }
                 return s
             }
-        case let v?: throw error(k, "expected an array of strings, found \(v)")
         }
+        if nonEmpty, list?.isEmpty == true { throw error(k, "must not be empty") }
+        return list
     }
+
+    public func requiredString(_ k: String) throws -> String { try required(k, "a string", string) }
+    public func requiredInt(_ k: String) throws -> Int { try required(k, "an integer", int) }
+    public func requiredNumber(_ k: String) throws -> Double { try required(k, "a number", number) }
+    public func requiredStrings(_ k: String) throws -> [String] { try required(k, "an array of strings", strings) }
 
     public func subtable(_ k: String) throws -> ConfigReader? {
-        switch table[k] {
-        case nil: return nil
-        case .table(let t): return ConfigReader(file: file, path: key(k), table: t)
-        default: throw error(k, "expected a table ([\(key(k))])")
+        try typed(k, "a table") {
+            guard case .table(let t) = $0 else { return nil }
+            return ConfigReader(file: file, path: key(k), table: t, check: check, nonEmpty: nonEmpty)
         }
     }
 
+    /// The tables of `[[k]]`; an empty array when absent.
     public func tables(_ k: String) throws -> [ConfigReader] {
-        switch table[k] {
-        case nil: return []
-        case .tables(let ts): return ts.enumerated().map { ConfigReader(file: file, path: "\(key(k))[\($0.offset)]", table: $0.element) }
-        default: throw error(k, "expected an array of tables ([[\(key(k))]])")
-        }
+        try typed(k, "an array of tables ([[\(key(k))]])") { entry -> [[String: ConfigEntry]]? in
+            switch entry {
+            case .tables(let ts): ts
+            case .value(.list(let items)) where items.isEmpty: []
+            default: nil
+            }
+        }.map { ts in
+            ts.enumerated().map {
+                ConfigReader(file: file, path: "\(key(k))[\($0.offset)]", table: $0.element, check: check, nonEmpty: nonEmpty)
+            }
+        } ?? []
     }
 
     /// The table's plain values as hyperparameters (nested tables are not allowed).
@@ -178,9 +206,25 @@ public struct ConfigReader {
         return Hyperparameters(values, context: "\(file): \(path)")
     }
 
-    public func rejectUnknownKeys(_ allowed: Set<String>) throws {
+    /// Throws for the first key (alphabetically) that is not in `allowed`, or, by default,
+    /// that no accessor asked about.
+    public func rejectUnknownKeys(_ allowed: [String]? = nil) throws {
+        let allowed = allowed ?? asked
         for k in table.keys.sorted() where !allowed.contains(k) {
-            throw error(k, "unknown key; expected one of \(allowed.sorted().joined(separator: ", "))")
+            throw error(k, "unknown key; allowed here: \(allowed.joined(separator: ", "))")
+        }
+    }
+}
+
+extension ParameterValue {
+    /// The TOML name of the value's type, for "found ..." in errors.
+    var tomlTypeName: String {
+        switch self {
+        case .number: "float"
+        case .integer: "integer"
+        case .bool: "boolean"
+        case .string: "string"
+        case .list: "array"
         }
     }
 }

@@ -147,7 +147,7 @@ public struct PaperExperiments: Sendable {
         if kind == "episodic", RuleRegistry.entry(rule) == nil {
             throw t.error("rule", "unknown rule \"\(rule)\"; valid: \(RuleRegistry.names.joined(separator: ", "))")
         }
-        guard let units = try t.int("units") else { throw t.error("units", "missing required integer") }
+        let units = try t.requiredInt("units")
         guard units > 0 else { throw t.error("units", "must be positive, found \(units)") }
         guard let seedValue = try t.value("seeds") else { throw t.error("seeds", "missing: a range like \"0..9\" or an array of integers") }
         let seeds = try parseSeeds(seedValue, reader: t, key: "seeds")
