@@ -117,7 +117,7 @@ public final class ConfigReader {
         guard let e = entry(k) else { return nil }
         guard let x = try cast(e) else {
             let found = switch e {
-            case .value(let v): "\(v.tomlTypeName) \(v)"
+            case .value(let v): "\(v.typeName) \(v)"
             case .table: "a table"
             case .tables: "an array of tables"
             }
@@ -163,7 +163,7 @@ public final class ConfigReader {
             guard case .value(.list(let items)) = entry else { return nil }
             return try items.map {
                 guard case .string(let s) = $0, !(nonEmpty && s.isEmpty) else {
-                    throw error(k, "expected an array of\(nonEmpty ? " non-empty" : "") strings, found element \($0.tomlTypeName) \($0)")
+                    throw error(k, "expected an array of\(nonEmpty ? " non-empty" : "") strings, found element \($0.typeName) \($0)")
                 }
                 return s
             }
@@ -212,19 +212,6 @@ public final class ConfigReader {
         let allowed = allowed ?? asked
         for k in table.keys.sorted() where !allowed.contains(k) {
             throw error(k, "unknown key; allowed here: \(allowed.joined(separator: ", "))")
-        }
-    }
-}
-
-extension ParameterValue {
-    /// The TOML name of the value's type, for "found ..." in errors.
-    var tomlTypeName: String {
-        switch self {
-        case .number: "float"
-        case .integer: "integer"
-        case .bool: "boolean"
-        case .string: "string"
-        case .list: "array"
         }
     }
 }

@@ -20,7 +20,8 @@ public enum ParameterValue: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    var typeName: String {
+    /// The TOML name of the value's type, for "found ..." in errors.
+    public var typeName: String {
         switch self {
         case .number: "float"
         case .integer: "integer"
