@@ -33,28 +33,14 @@ public enum AgentBenchmark {
         }
     }
 
-    public enum BenchmarkError: Error, CustomStringConvertible {
-        case unknownEnvironment(String)
-        case unknownRule(String)
-        public var description: String {
-            switch self {
-            case .unknownEnvironment(let id): "unknown environment '\(id)'; valid: \(EnvironmentRegistry.ids.joined(separator: ", "))"
-            case .unknownRule(let name): "unknown rule '\(name)'; valid: \(RuleRegistry.names.joined(separator: ", "))"
-            }
-        }
-    }
-
     /// Runs `rule` (with `parameters`, default settings when empty) on environment `env`
     /// for `steps` environment steps from seed `seed` and times the loop.
     public static func run(
         rule: String, env: String, steps: Int, parameters: Hyperparameters = Hyperparameters(),
         environmentOptions: Hyperparameters = Hyperparameters(), seed: UInt64 = 0
     ) throws -> Result {
-        guard let envEntry = EnvironmentRegistry.entry(env) else { throw BenchmarkError.unknownEnvironment(env) }
-        guard let ruleEntry = RuleRegistry.entry(rule) else { throw BenchmarkError.unknownRule(rule) }
-        let environment = try envEntry.make(environmentOptions)
-        let agent = try ruleEntry.make(
-            parameters, TaskShape(environment), RandomStream(seed: seed, stream: StreamTag.agent))
+        let (environment, agent) = try EpisodicTrials.parts(
+            TrialSpec(env: env, envOptions: environmentOptions, rule: rule, ruleParameters: parameters, seed: seed))
         let (episodes, seconds, cpuSeconds) = loop(environment, agent, steps: steps, seed: seed)
         return Result(rule: rule, environment: env, steps: steps, episodes: episodes, seconds: seconds, cpuSeconds: cpuSeconds)
     }

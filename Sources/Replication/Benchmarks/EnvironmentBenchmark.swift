@@ -20,10 +20,7 @@ public enum EnvironmentBenchmark {
     /// the clock starts, so only resets and steps are timed.
     public static func run(_ id: String, steps: Int, seed: UInt64 = 0) throws -> EnvironmentBenchmarkResult {
         precondition(steps > 0, "steps must be positive")
-        guard let entry = EnvironmentRegistry.entry(id) else {
-            throw EnvReplayError("unknown environment \"\(id)\"; expected one of \(EnvironmentRegistry.ids.joined(separator: ", "))")
-        }
-        let env = try entry.make(Hyperparameters())
+        let env = try EnvReplay.environment(id)
         var rng = RandomStream(seed: seed)
         let actions: [Action] = (0..<steps).map { _ in randomAction(env.actionSpace, &rng) }
         return time(env, id: id, actions: actions, seed: seed)

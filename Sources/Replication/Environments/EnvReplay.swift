@@ -15,8 +15,8 @@ public enum EnvReplay {
     /// One line per registered environment: id, observation and action spaces, time limit,
     /// internal-state layout.
     public static func listLines() -> [String] {
-        EnvironmentRegistry.all.map { entry in
-            guard let env = try? entry.make(Hyperparameters()) else { return "\(entry.id)  (cannot be built without options)" }
+        Catalog.environments.map { entry in
+            guard let env = try? entry.makeEnvironment?(Hyperparameters()) else { return "\(entry.id)  (cannot be built without options)" }
             return "\(entry.id)  observation Box(\(env.observationCount)) float32  actions \(env.actionSpace)  "
                 + "limit \(env.maxEpisodeSteps) steps  state [\(layout(of: env).joined(separator: ", "))]"
         }
@@ -24,12 +24,13 @@ public enum EnvReplay {
 
     /// The environment with this registered id, built with its default options.
     public static func environment(_ id: String) throws -> any Environment {
-        guard let entry = EnvironmentRegistry.entry(id) else {
+        let valid = Catalog.environments
+        guard let make = valid.first(where: { $0.id == id })?.makeEnvironment else {
             throw EnvReplayError(
-                "unknown environment \"\(id)\"; expected one of \(EnvironmentRegistry.ids.joined(separator: ", "))")
+                "unknown environment \"\(id)\"; expected one of \(valid.map(\.id).joined(separator: ", "))")
         }
         do {
-            return try entry.make(Hyperparameters())
+            return try make(Hyperparameters())
         } catch {
             throw EnvReplayError("\(id) cannot be built with default options: \(error)")
         }

@@ -133,24 +133,23 @@ public struct PaperExperiments: Sendable {
     static func parseExperiment(_ t: ConfigReader, profiles: Set<String>) throws -> ExperimentSpec {
         try t.rejectUnknownKeys(["id", "kind", "env", "rule", "label", "figure", "units", "seeds", "env_options", "params", "profiles"])
         let id = try t.requiredString("id")
-        let kind = try t.string("kind") ?? "episodic"
-        guard let trialKind = TrialRegistry.kind(kind) else {
-            throw t.error("kind", "unknown kind \"\(kind)\"; valid: \(TrialRegistry.names.joined(separator: ", "))")
-        }
-        _ = trialKind
+        let kind = try t.string("kind") ?? EpisodicTrials.kindName
         let env = try t.string("env")
-        if let env, kind == "episodic", EnvironmentRegistry.entry(env) == nil {
-            throw t.error("env", "unknown environment \"\(env)\"; valid: \(EnvironmentRegistry.ids.joined(separator: ", "))")
-        }
-        if kind == "episodic", env == nil { throw t.error("env", "missing: an episodic experiment needs an environment id") }
         let rule = try t.requiredString("rule")
-        if kind == "episodic", RuleRegistry.entry(rule) == nil {
-            throw t.error("rule", "unknown rule \"\(rule)\"; valid: \(RuleRegistry.names.joined(separator: ", "))")
+        let implementation: RuleImplementation
+        do {
+            implementation = try Catalog.resolve(kind: kind, rule: rule, task: env).implementation
+        } catch let e as CatalogError {
+            throw t.error(e.key, e.description)
         }
         let units = try t.requiredInt("units")
         guard units > 0 else { throw t.error("units", "must be positive, found \(units)") }
         guard let seedValue = try t.value("seeds") else { throw t.error("seeds", "missing: a range like \"0..9\" or an array of integers") }
         let seeds = try parseSeeds(seedValue, reader: t, key: "seeds")
+        // Hyperparameters are checked against the rule's table now, for the experiment and
+        // for every profile, so that no log is created before an error is found.
+        let params = try t.subtable("params")?.parameters() ?? Hyperparameters()
+        _ = try implementation.parameters.read(params)
         var overrides: [String: ExperimentSpec.ProfileOverride] = [:]
         if let p = try t.subtable("profiles") {
             for name in p.table.keys.sorted() {
@@ -162,7 +161,12 @@ public struct PaperExperiments: Sendable {
                 var override = ExperimentSpec.ProfileOverride()
                 override.units = try o.int("units")
                 if let s = try o.value("seeds") { override.seeds = try parseSeeds(s, reader: o, key: "seeds") }
-                if let params = try o.subtable("params") { override.params = try params.parameters().values }
+                if let overridden = try o.subtable("params")?.parameters() {
+                    override.params = overridden.values
+                    var merged = overridden
+                    merged.values.merge(params.values) { profile, _ in profile }
+                    _ = try implementation.parameters.read(merged)
+                }
                 overrides[name] = override
             }
         }
@@ -170,7 +174,7 @@ public struct PaperExperiments: Sendable {
             id: id, kind: kind, env: env,
             envOptions: try t.subtable("env_options")?.parameters() ?? Hyperparameters(),
             rule: rule,
-            params: try t.subtable("params")?.parameters() ?? Hyperparameters(),
+            params: params,
             label: try t.string("label"), figure: try t.string("figure"),
             units: units, seeds: seeds, profiles: overrides)
     }

@@ -37,11 +37,7 @@ public enum PaperVerification {
         var figureOrder: [String] = []
         for log in logs where !figureOrder.contains(log.figure) { figureOrder.append(log.figure) }
         for figure in figureOrder {
-            let xLabel = switch kinds[figure] {
-            case "supervised": "batch"
-            case "closed-loop": "block"
-            default: "episode"
-            }
+            let xLabel = kinds[figure].flatMap { Catalog.kind($0)?.unit } ?? "unit"
             figures += ReplicationReport.learningCurveFigures(
                 logs: logs.filter { $0.figure == figure }, marks: reference.marks, xLabel: xLabel,
                 titles: experiments.figureTitles)

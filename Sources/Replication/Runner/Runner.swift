@@ -51,12 +51,9 @@ public final class Runner: @unchecked Sendable {
         self.makeTrial = makeTrial ?? Runner.registeredTrial
     }
 
-    /// Builds a trial through the core's registries.
+    /// Builds a trial through the catalog.
     @Sendable public static func registeredTrial(_ e: ExperimentSpec, _ seed: Int) throws -> any Trial {
-        guard let kind = TrialRegistry.kind(e.kind) else {
-            throw ParameterError(key: "kind", message: "unknown kind '\(e.kind)'; valid: \(TrialRegistry.names.joined(separator: ", "))")
-        }
-        return try kind.make(e.trialSpec(seed: seed))
+        try Catalog.makeTrial(kind: e.kind, e.trialSpec(seed: seed))
     }
 
     struct Job {

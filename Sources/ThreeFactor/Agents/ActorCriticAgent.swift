@@ -1,129 +1,82 @@
-/// The credit-assignment rule that trains an `ActorCriticAgent`.
-public enum ActorCriticRule: String, Sendable, CaseIterable {
-    /// MAP propagation (`Rules/MAPPropagation.swift`): MAP step, then REINFORCE eligibilities.
-    case mapPropagation = "map-prop"
-    /// Every unit a REINFORCE agent, no MAP step (`Rules/REINFORCETeam.swift`).
-    case reinforceTeam = "reinforce-team"
-    /// Deterministic hidden units trained by backprop (`Rules/BackpropActorCritic.swift`).
-    case backprop = "backprop-ac"
-}
-
 /// Settings of the actor–critic agent, read from the keys of the reference code's config
 /// files (`config/config_*.ini` of github.com/stephen-chung-mh/map_prop). Defaults are the
-/// reference CartPole configuration (`config_cp.ini`).
-///
-/// | key | meaning | default |
-/// |---|---|---|
-/// | `gamma` | discount rate | 0.98 |
-/// | `hidden` | units per hidden layer (both networks) | [64, 32] |
-/// | `critic_l_type`, `actor_l_type` | hidden activation: 0 softplus, 1 ReLU | 0 |
-/// | `temp` | softmax temperature of a discrete actor | 2 |
-/// | `critic_var`, `actor_var` | variance of each layer's units, output included (team rules) | [0.03, 0.1, 0.1] |
-/// | `critic_update_adj`, `actor_update_adj` | MAP step size = this x the layer's variance (map-prop) | 0.5 |
-/// | `map_grad_ascent_steps` | MAP ascent steps per environment step (map-prop) | 20 |
-/// | `critic_lambda_`, `actor_lambda_` | trace decay; the traces decay by this x gamma | 0.95 |
-/// | `reward_lim` | clip rewards used for learning to ±reward_lim when > 0 | -1 (off) |
-/// | `critic_lr_st`, `critic_lr_end` | per-layer learning rates, start and end | [2e-2, 2e-5, 2e-6], [2e-3, 2e-6, 2e-7] |
-/// | `actor_lr_st`, `actor_lr_end` | per-layer learning rates, start and end | [1e-2, 1e-5, 1e-6], [1e-3, 1e-6, 1e-8] |
-/// | `end_t` | steps of the linear learning-rate schedules | 50000 |
-/// | `actor_output_var` | variance of a continuous policy's Gaussian output (backprop-ac) | 0.1 |
-///
-/// The reference keys `name`, `max_eps`, `n_run`, `env_name` belong to the experiment file
-/// (`units`, `seeds`, `env`); `batch_size` is always 1 and is not accepted.
+/// reference CartPole configuration (`config_cp.ini`). The reference keys `name`,
+/// `max_eps`, `n_run`, `env_name` belong to the experiment file (`units`, `seeds`, `env`);
+/// `batch_size` is always 1 and is not accepted.
 public struct ActorCriticSettings: Sendable, Equatable {
-    public var rule: ActorCriticRule
-    public var gamma = 0.98
-    public var hidden = [64, 32]
-    public var criticActivation = HiddenActivation.softplus
-    public var actorActivation = HiddenActivation.softplus
-    public var temperature = 2.0
-    public var criticVariances = [0.03, 0.1, 0.1]
-    public var actorVariances = [0.03, 0.1, 0.1]
-    public var criticUpdateAdjustment = 0.5
-    public var actorUpdateAdjustment = 0.5
-    public var mapSteps = 20
+    public var gamma: Double
+    public var hidden: [Int]
+    public var criticActivation: HiddenActivation
+    public var actorActivation: HiddenActivation
+    public var temperature: Double
+    public var criticVariances: [Double]
+    public var actorVariances: [Double]
     /// The configured lambdas; the traces decay by `lambda * gamma` (as the reference).
-    public var criticLambda = 0.95
-    public var actorLambda = 0.95
-    public var rewardLimit = -1.0
+    public var criticLambda: Double
+    public var actorLambda: Double
+    public var rewardLimit: Double
     public var criticLearningRates: [LinearSchedule]
     public var actorLearningRates: [LinearSchedule]
-    public var actorOutputVariance = 0.1
 
-    public static let commonKeys: Set<String> = [
-        "gamma", "hidden", "critic_l_type", "actor_l_type", "temp", "critic_lambda_", "actor_lambda_",
-        "reward_lim", "critic_lr_st", "critic_lr_end", "actor_lr_st", "actor_lr_end", "end_t",
-    ]
+    /// The loop's keys, whatever the rule.
+    public static let parameters = ParameterTable([
+        .number("gamma", default: 0.98, range: .unitInterval, "discount rate"),
+        .integers("hidden", default: [64, 32], range: .atLeast(1), unit: "units per layer", "hidden layer sizes (both networks)"),
+        .integer("critic_l_type", default: 0, range: .closed(0, 1), "critic's hidden activation: 0 softplus, 1 ReLU"),
+        .integer("actor_l_type", default: 0, range: .closed(0, 1), "actor's hidden activation: 0 softplus, 1 ReLU"),
+        .number("temp", default: 2, range: .positive, "softmax temperature of a discrete actor"),
+        .number("critic_lambda_", default: 0.95, range: .unitInterval, "critic's trace decay; the traces decay by this x gamma"),
+        .number("actor_lambda_", default: 0.95, range: .unitInterval, "actor's trace decay; the traces decay by this x gamma"),
+        .number("reward_lim", default: -1, "clip rewards used for learning to ±reward_lim when > 0 (the return is unclipped)"),
+        .numbers("critic_lr_st", default: [2e-2, 2e-5, 2e-6], range: .nonNegative, unit: "per layer", "critic's learning rates at step 0 (one per layer, output last)"),
+        .numbers("critic_lr_end", default: [2e-3, 2e-6, 2e-7], range: .nonNegative, unit: "per layer", "critic's learning rates from step end_t on"),
+        .numbers("actor_lr_st", default: [1e-2, 1e-5, 1e-6], range: .nonNegative, unit: "per layer", "actor's learning rates at step 0 (one per layer, output last)"),
+        .numbers("actor_lr_end", default: [1e-3, 1e-6, 1e-8], range: .nonNegative, unit: "per layer", "actor's learning rates from step end_t on"),
+        .integer("end_t", default: 50000, range: .atLeast(1), unit: "steps", "length of the linear learning-rate schedules"),
+    ])
 
-    public static func keys(for rule: ActorCriticRule) -> Set<String> {
-        switch rule {
-        case .mapPropagation:
-            commonKeys.union(["critic_var", "actor_var", "critic_update_adj", "actor_update_adj", "map_grad_ascent_steps"])
-        case .reinforceTeam: commonKeys.union(["critic_var", "actor_var"])
-        case .backprop: commonKeys.union(["actor_output_var"])
-        }
+    /// The keys of the units' variances: one per layer for stochastic units, only the
+    /// policy's output for deterministic hidden units.
+    public static func varianceParameters(stochasticHiddenUnits: Bool) -> [ParameterSpec] {
+        stochasticHiddenUnits
+            ? [
+                .numbers("critic_var", default: [0.03, 0.1, 0.1], range: .positive, unit: "per layer", "variance of each critic layer's units, output included"),
+                .numbers("actor_var", default: [0.03, 0.1, 0.1], range: .positive, unit: "per layer", "variance of each actor layer's units, output included"),
+            ]
+            : [.number("actor_output_var", default: 0.1, range: .positive, "variance of a continuous policy's Gaussian output")]
     }
 
-    public init(rule: ActorCriticRule, parameters p: Hyperparameters = Hyperparameters()) throws {
-        try p.rejectUnknownKeys(allowed: Self.keys(for: rule))
-        self.rule = rule
-        gamma = try p.double("gamma", default: gamma)
-        guard (0...1).contains(gamma) else { throw ParameterError(key: p.name("gamma"), message: "expected a number in [0, 1], found \(gamma)") }
-        hidden = try p.ints("hidden", default: hidden)
-        guard hidden.allSatisfy({ $0 > 0 }) else { throw ParameterError(key: p.name("hidden"), message: "layer sizes must be positive") }
+    public init(_ p: ParameterValues, stochasticHiddenUnits: Bool) throws {
+        gamma = try p.double("gamma")
+        hidden = try p.ints("hidden")
         let layerCount = hidden.count + 1
-        func activation(_ key: String) throws -> HiddenActivation {
-            let code = try p.int(key, default: 0)
-            guard let a = HiddenActivation(rawValue: code) else {
-                throw ParameterError(key: p.name(key), message: "expected 0 (softplus) or 1 (ReLU), found \(code)")
-            }
-            return a
-        }
-        criticActivation = try activation("critic_l_type")
-        actorActivation = try activation("actor_l_type")
-        temperature = try p.double("temp", default: temperature)
-        guard temperature > 0 else { throw ParameterError(key: p.name("temp"), message: "expected a positive number") }
-        func variances(_ key: String, _ def: [Double]) throws -> [Double] {
-            let v = try p.doubles(key, count: layerCount, default: def.count == layerCount ? def : nil)
-            guard v.allSatisfy({ $0 > 0 }) else { throw ParameterError(key: p.name(key), message: "variances must be positive") }
-            return v
-        }
-        if rule != .backprop {
-            criticVariances = try variances("critic_var", criticVariances)
-            actorVariances = try variances("actor_var", actorVariances)
+        criticActivation = HiddenActivation(rawValue: try p.int("critic_l_type"))!
+        actorActivation = HiddenActivation(rawValue: try p.int("actor_l_type"))!
+        temperature = try p.double("temp")
+        if stochasticHiddenUnits {
+            criticVariances = try p.doubles("critic_var", count: layerCount)
+            actorVariances = try p.doubles("actor_var", count: layerCount)
         } else {
-            actorOutputVariance = try p.double("actor_output_var", default: actorOutputVariance)
-            guard actorOutputVariance > 0 else { throw ParameterError(key: p.name("actor_output_var"), message: "expected a positive number") }
-            // Hidden units are deterministic; only the output variance enters.
+            // Hidden units are deterministic; only the policy's output variance enters.
             criticVariances = Array(repeating: 1, count: layerCount)
-            actorVariances = Array(repeating: 1, count: hidden.count) + [actorOutputVariance]
+            actorVariances = Array(repeating: 1, count: hidden.count) + [try p.double("actor_output_var")]
         }
-        if rule == .mapPropagation {
-            criticUpdateAdjustment = try p.double("critic_update_adj", default: criticUpdateAdjustment)
-            actorUpdateAdjustment = try p.double("actor_update_adj", default: actorUpdateAdjustment)
-            mapSteps = try p.int("map_grad_ascent_steps", default: mapSteps)
-            guard mapSteps >= 0 else { throw ParameterError(key: p.name("map_grad_ascent_steps"), message: "expected a non-negative integer") }
-        } else {
-            mapSteps = 0
-        }
-        criticLambda = try p.double("critic_lambda_", default: criticLambda)
-        actorLambda = try p.double("actor_lambda_", default: actorLambda)
-        rewardLimit = try p.double("reward_lim", default: rewardLimit)
-        let endT = try p.int("end_t", default: 50000)
-        guard endT > 0 else { throw ParameterError(key: p.name("end_t"), message: "expected a positive integer") }
-        func schedules(_ prefix: String, start: [Double], end: [Double]) throws -> [LinearSchedule] {
-            let defaultsFit = start.count == layerCount
-            let s = try p.doubles("\(prefix)_lr_st", count: layerCount, default: defaultsFit ? start : nil)
-            let e = try p.doubles("\(prefix)_lr_end", count: layerCount, default: defaultsFit ? end : nil)
+        criticLambda = try p.double("critic_lambda_")
+        actorLambda = try p.double("actor_lambda_")
+        rewardLimit = try p.double("reward_lim")
+        let endT = try p.int("end_t")
+        func schedules(_ prefix: String) throws -> [LinearSchedule] {
+            let s = try p.doubles("\(prefix)_lr_st", count: layerCount)
+            let e = try p.doubles("\(prefix)_lr_end", count: layerCount)
             return zip(s, e).map { LinearSchedule(start: $0, end: $1, steps: endT) }
         }
-        criticLearningRates = try schedules("critic", start: [2e-2, 2e-5, 2e-6], end: [2e-3, 2e-6, 2e-7])
-        actorLearningRates = try schedules("actor", start: [1e-2, 1e-5, 1e-6], end: [1e-3, 1e-6, 1e-8])
+        criticLearningRates = try schedules("critic")
+        actorLearningRates = try schedules("actor")
     }
 }
 
-/// The online actor–critic of the MAP propagation reference code (`main_rl.py`), with the
-/// network rule as a setting: MAP propagation, a REINFORCE team, or backprop.
+/// The online actor–critic of the MAP propagation reference code (`main_rl.py`), for any
+/// `TeamNetworkRule`: MAP propagation, a REINFORCE team, backprop, or a rule of your own.
 ///
 /// Two separate networks, actor and critic. The critic's value estimate V(s) is the mean
 /// of its output unit. One TD error drives both:
@@ -134,8 +87,9 @@ public struct ActorCriticSettings: Sendable, Equatable {
 /// 1. both networks sample for the new observation s_t (with the current weights);
 /// 2. both learn from the previous step's δ with their traces as they stand;
 /// 3. at the start of an episode the traces are cleared;
-/// 4. credit assignment for this step's sample (20 MAP steps for map-prop) and the trace
-///    update `T <- lambda gamma T + e`;
+/// 4. credit assignment for this step's sample (20 MAP steps for map-prop; rules that take
+///    the eligibility under the weights that drew the sample, REINFORCE and backprop, do
+///    it before step 2) and the trace update `T <- lambda gamma T + e`;
 /// 5. the action goes to the environment.
 ///
 /// Episode boundaries, as the reference loop (batch_envs with rest 0) does them: after the
@@ -153,8 +107,10 @@ public struct ActorCriticSettings: Sendable, Equatable {
 ///
 /// Rewards used for learning are clipped to ±reward_lim when reward_lim > 0; the episode
 /// return is always the environment's.
-public struct ActorCriticAgent: EpisodicAgent {
+public struct ActorCriticAgent<Rule: TeamNetworkRule>: EpisodicAgent {
     public let settings: ActorCriticSettings
+    public let criticRule: Rule
+    public let actorRule: Rule
     public private(set) var actor: TeamNetwork
     public private(set) var critic: TeamNetwork
 
@@ -180,8 +136,10 @@ public struct ActorCriticAgent: EpisodicAgent {
 
     /// - Parameter stream: the agent's stream; split into the two networks' initial
     ///   weights and their noise.
-    public init(settings: ActorCriticSettings, task: TaskShape, stream: RandomStream) throws {
+    public init(settings: ActorCriticSettings, critic criticRule: Rule, actor actorRule: Rule, task: TaskShape, stream: RandomStream) throws {
         self.settings = settings
+        self.criticRule = criticRule
+        self.actorRule = actorRule
         let outputUnits: OutputUnits
         let outputCount: Int
         switch task.actionSpace {
@@ -221,8 +179,31 @@ public struct ActorCriticAgent: EpisodicAgent {
         actorRates = criticRates
     }
 
-    public init(rule: ActorCriticRule, parameters: Hyperparameters, task: TaskShape, stream: RandomStream) throws {
-        try self.init(settings: ActorCriticSettings(rule: rule, parameters: parameters), task: task, stream: stream)
+    /// The agent with the rule's and the loop's hyperparameters read from `parameters`.
+    public init(parameters: Hyperparameters, task: TaskShape, stream: RandomStream) throws {
+        try self.init(Self.parameters.read(parameters), task: task, stream: stream)
+    }
+
+    init(_ p: ParameterValues, task: TaskShape, stream: RandomStream) throws {
+        let rules = try Rule.actorCritic(p)
+        try self.init(
+            settings: ActorCriticSettings(p, stochasticHiddenUnits: Rule.stochasticHiddenUnits),
+            critic: rules.critic, actor: rules.actor, task: task, stream: stream)
+    }
+
+    /// Every key of an actor–critic experiment with this rule.
+    public static var parameters: ParameterTable {
+        ParameterTable(
+            ActorCriticSettings.parameters,
+            ParameterTable(ActorCriticSettings.varianceParameters(stochasticHiddenUnits: Rule.stochasticHiddenUnits)),
+            ParameterTable(Rule.actorCriticParameters))
+    }
+
+    /// The rule's entry for the episodic kind.
+    public static var implementation: RuleImplementation {
+        .episodic(actionSpaces: [.discrete, .continuous], parameters: parameters) { p, task, stream in
+            try ActorCriticAgent(p, task: task, stream: stream)
+        }
     }
 
     public mutating func act(_ observation: [Double], episodeStart: Bool) -> Action {
@@ -230,27 +211,13 @@ public struct ActorCriticAgent: EpisodicAgent {
             actor.setInput(row: 0, $0.baseAddress!)
             critic.setInput(row: 0, $0.baseAddress!)
         }
-        let rule = settings.rule
-        actor.forward(hiddenNoise: rule != .backprop)
-        critic.forward(hiddenNoise: rule != .backprop)
+        actor.forward(hiddenNoise: Rule.stochasticHiddenUnits)
+        critic.forward(hiddenNoise: Rule.stochasticHiddenUnits)
         let value = critic.outputMean()
         valueSum += value
         valueCount += 1
 
-        // Eligibilities of the sample under the weights that produced it (REINFORCE, backprop).
-        switch rule {
-        case .reinforceTeam:
-            let baseline = critic.meanFieldOutput()
-            critic.reinforceEligibilities()
-            critic.applyREINFORCECriticGate(baseline: baseline)
-            actor.reinforceEligibilities()
-        case .backprop:
-            critic.backpropagate(.outputMean)
-            actor.backpropagate(.logProbabilityOfOutput)
-        case .mapPropagation:
-            break
-        }
-
+        if !Rule.assignsCreditAfterLearning { assignCredit() }
         if iteration > 0 {
             var delta = 0.0
             if !episodeStart {
@@ -263,11 +230,7 @@ public struct ActorCriticAgent: EpisodicAgent {
             critic.clearTraces()
             actor.clearTraces()
         }
-        if rule == .mapPropagation {
-            critic.mapPropagate(steps: settings.mapSteps, updateAdjustment: settings.criticUpdateAdjustment)
-            critic.applyMAPCriticGate()
-            actor.mapPropagate(steps: settings.mapSteps, updateAdjustment: settings.actorUpdateAdjustment)
-        }
+        if Rule.assignsCreditAfterLearning { assignCredit() }
         critic.accumulateTraces(decay: settings.criticLambda * settings.gamma)
         actor.accumulateTraces(decay: settings.actorLambda * settings.gamma)
 
@@ -289,6 +252,12 @@ public struct ActorCriticAgent: EpisodicAgent {
         }
         learn(delta)
         iteration += 1
+    }
+
+    /// Eligibilities of this step's sample, critic first (as the reference).
+    mutating func assignCredit() {
+        criticRule.assignCredit(&critic, objective: .value)
+        actorRule.assignCredit(&actor, objective: .policy)
     }
 
     mutating func learn(_ delta: Double) {

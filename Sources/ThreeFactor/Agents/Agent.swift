@@ -22,3 +22,16 @@ extension EpisodicAgent {
     public var diagnosticNames: [String] { [] }
     public mutating func endEpisode(diagnostics: inout [Double]) {}
 }
+
+/// What a rule needs to know about the task to build its networks.
+public struct TaskShape: Sendable, Equatable {
+    public var observationCount: Int
+    public var actionSpace: ActionSpace
+    public init(observationCount: Int, actionSpace: ActionSpace) {
+        self.observationCount = observationCount
+        self.actionSpace = actionSpace
+    }
+    public init(_ env: any Environment) {
+        self.init(observationCount: env.observationCount, actionSpace: env.actionSpace)
+    }
+}

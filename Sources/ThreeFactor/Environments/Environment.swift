@@ -5,6 +5,18 @@ public enum ActionSpace: Equatable, Sendable, CustomStringConvertible {
     /// Real vectors with per-dimension bounds (at most 4 dimensions, see `Action`).
     case box(low: [Double], high: [Double])
 
+    /// Discrete or continuous, whatever the size.
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        case discrete, continuous
+    }
+
+    public var kind: Kind {
+        switch self {
+        case .discrete: .discrete
+        case .box: .continuous
+        }
+    }
+
     public var description: String {
         switch self {
         case .discrete(let n): "Discrete(\(n))"

@@ -61,3 +61,26 @@ extension TeamNetwork {
         }
     }
 }
+
+/// Backpropagation as a `TeamNetworkRule`: deterministic hidden units, the output error
+/// backpropagated (a policy's log-probability, or a value's mean).
+public struct Backpropagation: TeamNetworkRule {
+    public init() {}
+
+    public static let descriptor = descriptor(
+        name: "backprop",
+        summary: "deterministic hidden units trained by error backpropagation with Adam (TD(lambda) in the actor-critic)",
+        citation: "Rumelhart, Hinton & Williams, \"Learning representations by back-propagating errors\", Nature 323, 1986; as the baseline of Chung, NeurIPS 2021",
+        equations: "Sources/ThreeFactor/Rules/BackpropActorCritic.swift")
+
+    public static var stochasticHiddenUnits: Bool { false }
+    public static var assignsCreditAfterLearning: Bool { false }
+    public static var actorCriticParameters: [ParameterSpec] { [] }
+    public static var supervisedParameters: [ParameterSpec] { [] }
+    public static func actorCritic(_ p: ParameterValues) throws -> (critic: Self, actor: Self) { (Self(), Self()) }
+    public static func supervised(_ p: ParameterValues) throws -> Self { Self() }
+
+    public func assignCredit(_ network: inout TeamNetwork, objective: TeamObjective) {
+        network.backpropagate(objective == .value ? .outputMean : .logProbabilityOfOutput)
+    }
+}

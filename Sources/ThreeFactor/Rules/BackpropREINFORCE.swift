@@ -24,111 +24,44 @@
 /// The gradient is backpropagated by hand through the bias-free MLP
 /// (`PolicyMLP.logProbabilityNodeGradient`): `onehot(a) - pi` at the output, LeakyReLU's
 /// derivative (1 for `a >= 0`, 0.1 below) on the way down.
-public struct BackpropREINFORCE: EpisodicAgent {
-    public static let ruleName = "bp-reinforce"
-    public static let parameterKeys = PolicyRuleSettings.keys
+///
+/// The loop (baseline, gradient sum, updates) is `PolicyGradientAgent`'s; this estimator
+/// supplies the postsynaptic factor `d log pi(a_t|s_t) / d a_l`, and its trace is the sum
+/// of the episode's gradients (no decay).
+public struct BackpropREINFORCE: PolicyGradientEstimator {
+    public static let descriptor = PolicyGradientAgent<Self>.descriptor(
+        name: "bp-reinforce",
+        summary: "REINFORCE by backpropagation with the same moving-average baseline (the gradient baseline of NRL)",
+        citation: "Williams, \"Simple statistical gradient-following algorithms for connectionist reinforcement learning\", Machine Learning 8, 1992; as the baseline of García Fernández, Ahmad & van Gerven, arXiv:2503.23972",
+        equations: "Sources/ThreeFactor/Rules/BackpropREINFORCE.swift and Agents/PolicyGradientAgent.swift")
 
-    public let learningRate: Double
-    public let rewardMode: RewardMode
+    public static var parameters: [ParameterSpec] { [] }
 
-    public internal(set) var network: PolicyMLP
-    /// `sum_t d log pi(a_t|s_t) / dW`, laid out like the weights (episodic mode).
-    public internal(set) var gradientSum: [Double]
+    public let updateLayerScale: [Double]
     /// `d log pi(a_t|s_t) / d a_l` of the last step, pass layout.
-    var nodeGradient: [Double]
-    let unitLayerScale: [Double]
-    var actionStream: RandomStream
-    /// Baseline, return and reward-prediction errors (shared with the other NRL-family rules).
-    var signal: RewardSignal
-    public var baseline: RewardBaseline { signal.baseline }
-    var diverged = false
+    public private(set) var postsynaptic: [Double]
 
-    public init(parameters p: Hyperparameters, task: TaskShape, stream: RandomStream) throws {
-        try p.rejectUnknownKeys(allowed: Self.parameterKeys)
-        let common = try PolicyRuleSettings(p)
-        let actions = try PolicyRuleSettings.actionCount(task, rule: Self.ruleName)
-        learningRate = common.learningRate
-        rewardMode = common.rewardMode
-        var initialisation = stream.split(AgentStreamTag.initialWeights)
-        network = PolicyMLP(
-            inputs: task.observationCount, hiddenUnits: common.hiddenUnits, hiddenLayers: common.hiddenLayers,
-            actions: actions, initialisation: &initialisation)
-        actionStream = stream.split(AgentStreamTag.actions)
-        gradientSum = Array(repeating: 0, count: network.weights.count)
-        nodeGradient = Array(repeating: 0, count: network.clean.noise.count)
-        unitLayerScale = Array(repeating: 1, count: network.layerCount)
-        signal = RewardSignal(mode: common.rewardMode, baselineRate: common.baselineRate)
+    public var tracePresynaptic: PolicyMLP.PassKind { .clean }
+    public var immediatePresynaptic: PolicyMLP.PassKind { .clean }
+
+    public init(_ p: ParameterValues, network: PolicyMLP, rewardMode: RewardMode, stream: RandomStream) throws {
+        updateLayerScale = Array(repeating: 1, count: network.layerCount)
+        postsynaptic = Array(repeating: 0, count: network.clean.noise.count)
     }
 
-    // MARK: EpisodicAgent
-
-    public mutating func act(_ observation: [Double], episodeStart: Bool) -> Action {
-        if episodeStart { beginEpisode() }
+    /// The clean policy acts; the factor is 1.
+    public mutating func step(_ network: inout PolicyMLP, observation: [Double], actions: inout RandomStream) -> (action: Int, factor: Double) {
         network.forwardClean(observation)
-        let action = network.sampleAction(from: network.clean, using: &actionStream)
-        network.logProbabilityNodeGradient(action, of: network.clean, into: &nodeGradient)
-        if rewardMode == .episodic {
-            network.addOuterProducts(
-                scale: 1, layerScale: unitLayerScale, post: nodeGradient, presynaptic: .clean, into: &gradientSum)
-        }
-        return .discrete(action)
+        let action = network.sampleAction(from: network.clean, using: &actions)
+        network.logProbabilityNodeGradient(action, of: network.clean, into: &postsynaptic)
+        return (action, 1)
     }
 
-    public mutating func observe(reward: Double, nextObservation: [Double], terminated: Bool, truncated: Bool) {
-        let stepError = signal.record(reward: reward)
-        switch rewardMode {
-        case .immediate:
-            // W_l += eta (r_t - rbar) d log pi(a_t|s_t) / dW_l
-            if let error = stepError {
-                network.addOuterProductsToWeights(
-                    scale: learningRate * error, layerScale: unitLayerScale, post: nodeGradient, presynaptic: .clean)
-            }
-            if terminated || truncated { diverged = diverged || !network.weightsAreFinite }
-        case .episodic:
-            if terminated || truncated { endOfEpisodeUpdate() }
-        }
-    }
-
-    public var diagnosticNames: [String] { signal.diagnosticNames }
-
-    public mutating func endEpisode(diagnostics: inout [Double]) {
-        signal.writeDiagnostics(&diagnostics, weightNorm: network.weightNorm)
-    }
-
-    public var hasDiverged: Bool { diverged }
-
-    // MARK: The rule
-
-    mutating func beginEpisode() {
-        for i in gradientSum.indices { gradientSum[i] = 0 }
-        signal.beginEpisode()
-    }
-
-    /// One SGD step on `-sum_t log pi(a_t|s_t) delta`; the first episode only initialises
-    /// the baseline.
-    mutating func endOfEpisodeUpdate() {
-        guard let delta = signal.episodeError() else { return }
-        network.addToWeights(gradientSum, scale: learningRate * delta, layerScale: unitLayerScale)
-        diverged = diverged || !delta.isFinite || !network.weightsAreFinite
-    }
-}
-
-extension BackpropREINFORCE: Checkpointable {
     public func save(to archive: inout StateArchive) {
-        network.save(to: &archive)
-        archive.append(gradientSum)
-        archive.append(nodeGradient)
-        actionStream.save(to: &archive)
-        signal.save(to: &archive)
-        archive.append(diverged)
+        archive.append(postsynaptic)
     }
 
     public mutating func load(from reader: inout StateArchive.Reader) throws {
-        try network.load(from: &reader)
-        try reader.doubles(into: &gradientSum)
-        try reader.doubles(into: &nodeGradient)
-        try actionStream.load(from: &reader)
-        try signal.load(from: &reader)
-        diverged = try reader.bool()
+        try reader.doubles(into: &postsynaptic)
     }
 }

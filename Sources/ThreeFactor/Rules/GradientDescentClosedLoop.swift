@@ -23,6 +23,17 @@ public struct GradientDescentClosedLoop: ClosedLoopRule {
 
     public var usesNetwork: Bool { true }
 
+    public static let descriptor = RuleDescriptor(
+        name: "gdm",
+        summary: "closed-loop deep learning by error backpropagation of the closed-loop error (the baseline of SaR)",
+        citation: "Daryanavard & Porr, \"Closed-loop deep learning: generating forward models with backpropagation\", Neural Computation 32(11):2122-2144, 2020",
+        equations: "Sources/ThreeFactor/Rules/GradientDescentClosedLoop.swift",
+        implementations: [
+            .closedLoop(parameters: [.number("eta", default: 0.1, range: .nonNegative, "learning rate")], usesNetwork: true) { p in
+                GradientDescentClosedLoop(learningRate: try p.double("eta"))
+            },
+        ])
+
     @inline(__always)
     public mutating func learn(_ network: inout ClosedLoopNetwork, error: Double) {
         // With E = 0 every delta is 0: nothing to learn.

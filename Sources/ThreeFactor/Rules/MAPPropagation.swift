@@ -127,3 +127,58 @@ extension TeamNetwork {
         gateEligibilities(row: r, hidden: gate, output: gate)
     }
 }
+
+/// MAP propagation as a `TeamNetworkRule`: the ascent above, then the REINFORCE
+/// eligibilities at the MAP point; a value's eligibilities get the critic gate.
+public struct MAPPropagation: TeamNetworkRule {
+    /// MAP ascent steps per sample.
+    public var steps: Int
+    /// Step size of the ascent in units of each layer's variance.
+    public var updateAdjustment: Double
+
+    public init(steps: Int, updateAdjustment: Double) {
+        self.steps = steps
+        self.updateAdjustment = updateAdjustment
+    }
+
+    public static let descriptor = descriptor(
+        name: "map-prop",
+        summary: "MAP propagation: teams of stochastic units, hidden values moved to their MAP estimate, then REINFORCE",
+        citation: "Chung, \"MAP Propagation Algorithm: Faster Learning with a Team of Reinforcement Learning Agents\", NeurIPS 2021, arXiv:2010.07893",
+        equations: "Sources/ThreeFactor/Rules/MAPPropagation.swift (the ascent and eligibilities); the paper's Algorithm 1")
+
+    public static var stochasticHiddenUnits: Bool { true }
+    public static var assignsCreditAfterLearning: Bool { true }
+
+    static let stepsParameter = ParameterSpec.integer(
+        "map_grad_ascent_steps", default: 20, range: .nonNegative, unit: "steps", "MAP ascent steps per sample")
+
+    public static var actorCriticParameters: [ParameterSpec] {
+        [
+            stepsParameter,
+            .number("critic_update_adj", default: 0.5, range: .nonNegative, unit: "x variance", "critic's MAP step size in units of the layer's variance"),
+            .number("actor_update_adj", default: 0.5, range: .nonNegative, unit: "x variance", "actor's MAP step size in units of the layer's variance"),
+        ]
+    }
+
+    public static var supervisedParameters: [ParameterSpec] {
+        [stepsParameter, .number("update_adj", default: 0.5, range: .nonNegative, unit: "x variance", "MAP step size in units of the layer's variance")]
+    }
+
+    public static func actorCritic(_ p: ParameterValues) throws -> (critic: Self, actor: Self) {
+        let steps = try p.int("map_grad_ascent_steps")
+        return (Self(steps: steps, updateAdjustment: try p.double("critic_update_adj")),
+                Self(steps: steps, updateAdjustment: try p.double("actor_update_adj")))
+    }
+
+    public static func supervised(_ p: ParameterValues) throws -> Self {
+        Self(steps: try p.int("map_grad_ascent_steps"), updateAdjustment: try p.double("update_adj"))
+    }
+
+    public func assignCredit(_ network: inout TeamNetwork, objective: TeamObjective) {
+        network.mapPropagate(steps: steps, updateAdjustment: updateAdjustment)
+        if objective == .value {
+            for r in 0..<network.batchSize { network.applyMAPCriticGate(row: r) }
+        }
+    }
+}

@@ -44,11 +44,10 @@
 /// `a~_l - a_l` (which for deeper layers also carries the noise propagated from below),
 /// normalised the same way. `noise_normalisation` ("network" / "layer") overrides the
 /// mode's default norm.
-public struct NoiseBasedRewardModulated: EpisodicAgent {
-    public static let ruleName = "nrl"
-    public static let parameterKeys = PolicyRuleSettings.keys.union(
-        ["noise_std", "trace_decay", "noise_normalisation", "output_width_factor", "noise_readable"])
-
+///
+/// The loop (baseline, traces, updates) is `PolicyGradientAgent`'s; this estimator supplies
+/// the postsynaptic factor `xi_l / ||xi||^2` and the step's factor `D_t`.
+public struct NoiseBasedRewardModulated: PolicyGradientEstimator {
     public enum NoiseNormalisation: String, Sendable, CaseIterable {
         /// `xi_l / ||xi||^2` with the norm over all layers (gym tasks).
         case network
@@ -56,129 +55,75 @@ public struct NoiseBasedRewardModulated: EpisodicAgent {
         case layer
     }
 
-    public let learningRate: Double
+    public static let descriptor = PolicyGradientAgent<Self>.descriptor(
+        name: "nrl",
+        summary: "noise-based reward-modulated learning: node perturbation with eligibility traces and a reward-prediction error",
+        citation: "García Fernández, Ahmad & van Gerven, \"Noise-based reward-modulated learning\", arXiv:2503.23972, 2025",
+        equations: "Sources/ThreeFactor/Rules/NoiseBasedRewardModulated.swift and Agents/PolicyGradientAgent.swift; the paper's Eqs. for NRL")
+
+    public static var parameters: [ParameterSpec] {
+        [
+            .number("noise_std", default: nil, range: .positive, "sigma, the standard deviation of the noise added to every pre-activation"),
+            .number("trace_decay", default: 1, range: .unitInterval, "gamma_e, the eligibility trace's decay per step"),
+            .derived(
+                "noise_normalisation", .string(choices: NoiseNormalisation.allCases.map(\.rawValue)),
+                default: "network (episodic), layer (immediate)", "norm dividing the perturbation: all layers' or each layer's own"),
+            .derived("output_width_factor", .boolean, default: "true (episodic), false (immediate)", "scale layer l's update by its width n_l"),
+            .boolean("noise_readable", default: true, "false: use a~_l - a_l for the noise (hardware whose noise cannot be read)"),
+        ]
+    }
+
+    public static var stepFactorVaries: Bool { true }
+
     public let noiseStd: Double
     public let traceDecay: Double
-    public let rewardMode: RewardMode
     public let normalisation: NoiseNormalisation
     public let outputWidthFactor: Bool
     public let noiseReadable: Bool
-
-    public internal(set) var network: PolicyMLP
-    /// Eligibility traces `E_l`, laid out like the weights.
-    public internal(set) var trace: [Double]
-    /// The step's normalised perturbation `xi_l / ||xi||^2` (pass layout).
-    var normalisedNoise: [Double]
     /// `n_l` per layer when the width factor is on, else 1.
-    let layerScale: [Double]
-    /// 1 per layer (the trace itself is accumulated unscaled).
-    let unitLayerScale: [Double]
+    public let updateLayerScale: [Double]
+    /// The step's normalised perturbation `xi_l / ||xi||^2` (pass layout).
+    public private(set) var postsynaptic: [Double]
     var noiseStream: RandomStream
-    var actionStream: RandomStream
-    /// Baseline, return and reward-prediction errors (shared with the other NRL-family rules).
-    var signal: RewardSignal
-    public var baseline: RewardBaseline { signal.baseline }
-    /// `D_t` of the last step (read by the immediate update in `observe`).
-    var directionalDerivative = 0.0
-    var diverged = false
 
-    public init(parameters p: Hyperparameters, task: TaskShape, stream: RandomStream) throws {
-        try p.rejectUnknownKeys(allowed: Self.parameterKeys)
-        let common = try PolicyRuleSettings(p)
-        let actions = try PolicyRuleSettings.actionCount(task, rule: Self.ruleName)
-        learningRate = common.learningRate
-        rewardMode = common.rewardMode
-        noiseStd = try positiveNoiseStd(p)
-        traceDecay = try p.double("trace_decay", default: 1.0)
-        let defaultNorm: NoiseNormalisation = rewardMode == .episodic ? .network : .layer
-        normalisation = NoiseNormalisation(rawValue: try p.string(
-            "noise_normalisation", default: defaultNorm.rawValue,
-            choices: NoiseNormalisation.allCases.map(\.rawValue)))!
-        outputWidthFactor = try p.bool("output_width_factor", default: rewardMode == .episodic)
-        noiseReadable = try p.bool("noise_readable", default: true)
+    public var tracePresynaptic: PolicyMLP.PassKind { .noisy }
+    public var immediatePresynaptic: PolicyMLP.PassKind { .clean }
 
-        var initialisation = stream.split(AgentStreamTag.initialWeights)
-        network = PolicyMLP(
-            inputs: task.observationCount, hiddenUnits: common.hiddenUnits, hiddenLayers: common.hiddenLayers,
-            actions: actions, initialisation: &initialisation)
-        noiseStream = stream.split(AgentStreamTag.noise)
-        actionStream = stream.split(AgentStreamTag.actions)
-        trace = Array(repeating: 0, count: network.weights.count)
-        normalisedNoise = Array(repeating: 0, count: network.clean.noise.count)
+    public init(_ p: ParameterValues, network: PolicyMLP, rewardMode: RewardMode, stream: RandomStream) throws {
+        noiseStd = try p.double("noise_std")
+        traceDecay = try p.double("trace_decay")
+        normalisation = try p.choice(
+            "noise_normalisation", as: NoiseNormalisation.self, derived: rewardMode == .episodic ? .network : .layer)
+        outputWidthFactor = try p.bool("output_width_factor", derived: rewardMode == .episodic)
+        noiseReadable = try p.bool("noise_readable")
         let sizes = network.layerSizes, widthFactor = outputWidthFactor
-        layerScale = (1..<sizes.count).map { widthFactor ? Double(sizes[$0]) : 1 }
-        unitLayerScale = Array(repeating: 1, count: network.layerCount)
-        signal = RewardSignal(mode: common.rewardMode, baselineRate: common.baselineRate)
+        updateLayerScale = (1..<sizes.count).map { widthFactor ? Double(sizes[$0]) : 1 }
+        postsynaptic = Array(repeating: 0, count: network.clean.noise.count)
+        noiseStream = stream.split(PolicyStreamTag.noise)
     }
 
-    // MARK: EpisodicAgent
-
-    public mutating func act(_ observation: [Double], episodeStart: Bool) -> Action {
-        if episodeStart { beginEpisode() }
+    /// A clean pass (which acts) and a noisy pass; `D_t`, the log-probability difference of
+    /// the action taken, is the step's factor.
+    public mutating func step(_ network: inout PolicyMLP, observation: [Double], actions: inout RandomStream) -> (action: Int, factor: Double) {
         network.forwardClean(observation)
-        let action = network.sampleAction(from: network.clean, using: &actionStream)
+        let action = network.sampleAction(from: network.clean, using: &actions)
         network.forwardNoisy(observation, sigma: noiseStd, noiseSource: &noiseStream)
-        accumulate(action: action)
-        return .discrete(action)
-    }
-
-    public mutating func observe(reward: Double, nextObservation: [Double], terminated: Bool, truncated: Bool) {
-        let stepError = signal.record(reward: reward)
-        switch rewardMode {
-        case .immediate:
-            // W_l += eta (r_t - rbar) D_t (xi_l / ||xi_l||^2) (outer) x_{l-1}
-            if let error = stepError {
-                network.addOuterProductsToWeights(
-                    scale: learningRate * error * directionalDerivative, layerScale: layerScale,
-                    post: normalisedNoise, presynaptic: .clean)
-            }
-            if terminated || truncated { diverged = diverged || !network.weightsAreFinite }
-        case .episodic:
-            if terminated || truncated { endOfEpisodeUpdate() }
-        }
-    }
-
-    public var diagnosticNames: [String] { signal.diagnosticNames }
-
-    public mutating func endEpisode(diagnostics: inout [Double]) {
-        signal.writeDiagnostics(&diagnostics, weightNorm: network.weightNorm)
-    }
-
-    public var hasDiverged: Bool { diverged }
-
-    // MARK: The rule
-
-    mutating func beginEpisode() {
-        for i in trace.indices { trace[i] = 0 }
-        signal.beginEpisode()
-    }
-
-    /// After both passes of a step: `D_t`, the normalised perturbation, and (episodic) the
-    /// trace increment `D_t (xi_l / ||xi||^2) (outer) x~_{l-1}`.
-    mutating func accumulate(action: Int) {
-        directionalDerivative = network.logProbability(action, of: network.noisy)
+        let directionalDerivative = network.logProbability(action, of: network.noisy)
             - network.logProbability(action, of: network.clean)
-        normalisePerturbation()
-        if rewardMode == .episodic {
-            if traceDecay != 1 {
-                for i in trace.indices { trace[i] *= traceDecay }
-            }
-            network.addOuterProducts(
-                scale: directionalDerivative, layerScale: unitLayerScale,
-                post: normalisedNoise, presynaptic: .noisy, into: &trace)
-        }
+        normalisePerturbation(network)
+        return (action, directionalDerivative)
     }
 
     /// `xi_l / ||xi||^2` (network norm) or `xi_l / ||xi_l||^2` (layer norm) into
-    /// `normalisedNoise`; with `noise_readable = false`, `a~_l - a_l` stands for `xi_l`.
-    mutating func normalisePerturbation() {
+    /// `postsynaptic`; with `noise_readable = false`, `a~_l - a_l` stands for `xi_l`.
+    mutating func normalisePerturbation(_ network: PolicyMLP) {
         let sizes = network.layerSizes, offsets = network.unitOffset
         let first = offsets[1], end = offsets[sizes.count]
         let readable = noiseReadable
         network.noisy.noise.withUnsafeBufferPointer { xi in
         network.noisy.preActivation.withUnsafeBufferPointer { noisyPre in
         network.clean.preActivation.withUnsafeBufferPointer { cleanPre in
-        normalisedNoise.withUnsafeMutableBufferPointer { u in
+        postsynaptic.withUnsafeMutableBufferPointer { u in
             for i in first..<end { u[i] = readable ? xi[i] : noisyPre[i] - cleanPre[i] }
             switch normalisation {
             case .network:
@@ -197,35 +142,13 @@ public struct NoiseBasedRewardModulated: EpisodicAgent {
         }}}}
     }
 
-    /// At the end of an episode: `delta = (R - Rbar) / |R|`, `W_l += eta [n_l] delta E_l`,
-    /// then the baseline update; the first episode only initialises the baseline.
-    mutating func endOfEpisodeUpdate() {
-        guard let delta = signal.episodeError() else { return }
-        network.addToWeights(trace, scale: learningRate * delta, layerScale: layerScale)
-        diverged = diverged || !delta.isFinite || !network.weightsAreFinite
-    }
-}
-
-extension NoiseBasedRewardModulated: Checkpointable {
     public func save(to archive: inout StateArchive) {
-        network.save(to: &archive)
-        archive.append(trace)
-        archive.append(normalisedNoise)
+        archive.append(postsynaptic)
         noiseStream.save(to: &archive)
-        actionStream.save(to: &archive)
-        signal.save(to: &archive)
-        archive.append(directionalDerivative)
-        archive.append(diverged)
     }
 
     public mutating func load(from reader: inout StateArchive.Reader) throws {
-        try network.load(from: &reader)
-        try reader.doubles(into: &trace)
-        try reader.doubles(into: &normalisedNoise)
+        try reader.doubles(into: &postsynaptic)
         try noiseStream.load(from: &reader)
-        try actionStream.load(from: &reader)
-        try signal.load(from: &reader)
-        directionalDerivative = try reader.double()
-        diverged = try reader.bool()
     }
 }

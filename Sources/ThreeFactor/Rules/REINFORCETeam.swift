@@ -28,12 +28,15 @@
 extension TeamNetwork {
     /// Leaves the REINFORCE eligibility of the current (sampled) values in every layer.
     public mutating func reinforceEligibilities() {
-        let outputUnits = self.outputUnits, rows = batchSize
+        for r in 0..<batchSize { reinforceEligibilities(row: r) }
+    }
+
+    /// The same for row r alone (rows are independent).
+    public mutating func reinforceEligibilities(row r: Int) {
+        let outputUnits = self.outputUnits
         withStorage { base, layers, _ in
-            for r in 0..<rows {
-                for layout in layers {
-                    Self.computeEligibility(LayerView(base, layout), row: r, outputUnits: outputUnits)
-                }
+            for layout in layers {
+                Self.computeEligibility(LayerView(base, layout), row: r, outputUnits: outputUnits)
             }
         }
     }
@@ -69,5 +72,36 @@ extension TeamNetwork {
     public mutating func applyREINFORCECriticGate(row r: Int = 0, baseline: Double) {
         let v = outputValue(row: r)
         gateEligibilities(row: r, hidden: v - baseline, output: 1 / (v - outputMean(row: r)))
+    }
+}
+
+/// The REINFORCE team as a `TeamNetworkRule`: eligibilities at the sampled values; a
+/// value's hidden eligibilities gated by `(v - m̄)`, its output's by `1 / (v - m_L)`.
+public struct REINFORCETeam: TeamNetworkRule {
+    public init() {}
+
+    public static let descriptor = descriptor(
+        name: "reinforce-team",
+        summary: "every unit a REINFORCE agent driven by the global signal (no MAP step): the baseline MAP propagation improves on",
+        citation: "Williams, \"Simple statistical gradient-following algorithms for connectionist reinforcement learning\", Machine Learning 8, 1992; as the baseline of Chung, NeurIPS 2021",
+        equations: "Sources/ThreeFactor/Rules/REINFORCETeam.swift")
+
+    public static var stochasticHiddenUnits: Bool { true }
+    public static var assignsCreditAfterLearning: Bool { false }
+    public static var actorCriticParameters: [ParameterSpec] { [] }
+    public static var supervisedParameters: [ParameterSpec] { [] }
+    public static func actorCritic(_ p: ParameterValues) throws -> (critic: Self, actor: Self) { (Self(), Self()) }
+    public static func supervised(_ p: ParameterValues) throws -> Self { Self() }
+
+    public func assignCredit(_ network: inout TeamNetwork, objective: TeamObjective) {
+        guard objective == .value else {
+            network.reinforceEligibilities()
+            return
+        }
+        for r in 0..<network.batchSize {
+            let baseline = network.meanFieldOutput(row: r)
+            network.reinforceEligibilities(row: r)
+            network.applyREINFORCECriticGate(row: r, baseline: baseline)
+        }
     }
 }

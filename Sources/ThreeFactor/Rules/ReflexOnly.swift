@@ -10,6 +10,13 @@
 public struct ReflexOnly: ClosedLoopRule {
     public init() {}
     public var usesNetwork: Bool { false }
+
+    public static let descriptor = RuleDescriptor(
+        name: "reflex-only",
+        summary: "the fixed proportional reflex u = g E alone; nothing learns (the closed-loop baseline)",
+        citation: "Daryanavard & Porr, \"Sign and Relevance Learning\", arXiv:2110.07292; \"Closed-loop deep learning\", Neural Computation 32(11), 2020",
+        equations: "Sources/ThreeFactor/Rules/ReflexOnly.swift",
+        implementations: [.closedLoop(parameters: [], usesNetwork: false) { _ in ReflexOnly() }])
     @inline(__always)
     public mutating func learn(_ network: inout ClosedLoopNetwork, error: Double) {}
 }

@@ -31,11 +31,10 @@
 /// this layer's noise is added (`abar_l <- abar_l + rate (a_l - abar_l)`, rate
 /// `activity_average_rate`, default 0.66 like the reward baseline), is updated on every
 /// step before it is used, and restarts from zero at every episode.
-public struct RewardModulatedHebbian: EpisodicAgent {
-    public static let ruleName = "rmhl"
-    public static let parameterKeys = PolicyRuleSettings.keys.union(
-        ["noise_std", "trace_decay", "postsynaptic", "activity_average_rate"])
-
+///
+/// The loop (baseline, traces, updates) is `PolicyGradientAgent`'s; this estimator supplies
+/// the postsynaptic factor `xi_l` (or `a~_l - abar_l`) and acts with the noisy policy.
+public struct RewardModulatedHebbian: PolicyGradientEstimator {
     public enum Postsynaptic: String, Sendable, CaseIterable {
         /// The injected noise `xi_l` itself.
         case noise
@@ -43,112 +42,69 @@ public struct RewardModulatedHebbian: EpisodicAgent {
         case runningAverage = "running-average"
     }
 
-    public let learningRate: Double
+    public static let descriptor = PolicyGradientAgent<Self>.descriptor(
+        name: "rmhl",
+        summary: "reward-modulated Hebbian learning (node perturbation): the noisy network acts, noise x reward-prediction error",
+        citation: "Legenstein, Chase, Schwartz & Maass, J. Neurosci. 30(25), 2010; as the baseline of García Fernández, Ahmad & van Gerven, arXiv:2503.23972",
+        equations: "Sources/ThreeFactor/Rules/RewardModulatedHebbian.swift and Agents/PolicyGradientAgent.swift")
+
+    public static var parameters: [ParameterSpec] {
+        [
+            .number("noise_std", default: nil, range: .positive, "sigma, the standard deviation of the noise added to every pre-activation"),
+            .number("trace_decay", default: 1, range: .unitInterval, "gamma_e, the eligibility trace's decay per step"),
+            .string("postsynaptic", default: Postsynaptic.noise.rawValue, choices: Postsynaptic.allCases.map(\.rawValue),
+                    "postsynaptic factor: the noise xi_l, or a~_l minus its running average (Legenstein 2010)"),
+            .number("activity_average_rate", default: 0.66, range: .unitInterval, "rate of the running average of the pre-activation (running-average only)"),
+        ]
+    }
+
     public let noiseStd: Double
     public let traceDecay: Double
-    public let rewardMode: RewardMode
-    public let postsynaptic: Postsynaptic
+    public let postsynapticKind: Postsynaptic
     public let activityAverageRate: Double
-
-    public internal(set) var network: PolicyMLP
-    /// Eligibility traces `E_l`, laid out like the weights.
-    public internal(set) var trace: [Double]
+    public let updateLayerScale: [Double]
     /// The step's postsynaptic factor (`xi_l` or `a~_l - abar_l`), pass layout.
-    var postsynapticFactor: [Double]
+    public private(set) var postsynaptic: [Double]
     /// `abar_l`, pass layout (running-average option only).
     var activityAverage: [Double]
-    let unitLayerScale: [Double]
     var noiseStream: RandomStream
-    var actionStream: RandomStream
-    /// Baseline, return and reward-prediction errors (shared with the other NRL-family rules).
-    var signal: RewardSignal
-    public var baseline: RewardBaseline { signal.baseline }
-    var diverged = false
 
-    public init(parameters p: Hyperparameters, task: TaskShape, stream: RandomStream) throws {
-        try p.rejectUnknownKeys(allowed: Self.parameterKeys)
-        let common = try PolicyRuleSettings(p)
-        let actions = try PolicyRuleSettings.actionCount(task, rule: Self.ruleName)
-        learningRate = common.learningRate
-        rewardMode = common.rewardMode
-        noiseStd = try positiveNoiseStd(p)
-        traceDecay = try p.double("trace_decay", default: 1.0)
-        postsynaptic = Postsynaptic(rawValue: try p.string(
-            "postsynaptic", default: Postsynaptic.noise.rawValue, choices: Postsynaptic.allCases.map(\.rawValue)))!
-        activityAverageRate = try p.double("activity_average_rate", default: 0.66)
+    public var tracePresynaptic: PolicyMLP.PassKind { .noisy }
+    public var immediatePresynaptic: PolicyMLP.PassKind { .noisy }
 
-        var initialisation = stream.split(AgentStreamTag.initialWeights)
-        network = PolicyMLP(
-            inputs: task.observationCount, hiddenUnits: common.hiddenUnits, hiddenLayers: common.hiddenLayers,
-            actions: actions, initialisation: &initialisation)
-        noiseStream = stream.split(AgentStreamTag.noise)
-        actionStream = stream.split(AgentStreamTag.actions)
-        trace = Array(repeating: 0, count: network.weights.count)
-        postsynapticFactor = Array(repeating: 0, count: network.noisy.noise.count)
-        activityAverage = postsynapticFactor
-        unitLayerScale = Array(repeating: 1, count: network.layerCount)
-        signal = RewardSignal(mode: common.rewardMode, baselineRate: common.baselineRate)
+    public init(_ p: ParameterValues, network: PolicyMLP, rewardMode: RewardMode, stream: RandomStream) throws {
+        noiseStd = try p.double("noise_std")
+        traceDecay = try p.double("trace_decay")
+        postsynapticKind = try p.choice("postsynaptic", as: Postsynaptic.self)
+        activityAverageRate = try p.double("activity_average_rate")
+        updateLayerScale = Array(repeating: 1, count: network.layerCount)
+        postsynaptic = Array(repeating: 0, count: network.noisy.noise.count)
+        activityAverage = postsynaptic
+        noiseStream = stream.split(PolicyStreamTag.noise)
     }
 
-    // MARK: EpisodicAgent
-
-    public mutating func act(_ observation: [Double], episodeStart: Bool) -> Action {
-        if episodeStart { beginEpisode() }
-        network.forwardNoisy(observation, sigma: noiseStd, noiseSource: &noiseStream)
-        let action = network.sampleAction(from: network.noisy, using: &actionStream)
-        formPostsynapticFactor()
-        if rewardMode == .episodic {
-            if traceDecay != 1 {
-                for i in trace.indices { trace[i] *= traceDecay }
-            }
-            network.addOuterProducts(
-                scale: 1, layerScale: unitLayerScale, post: postsynapticFactor, presynaptic: .noisy, into: &trace)
-        }
-        return .discrete(action)
-    }
-
-    public mutating func observe(reward: Double, nextObservation: [Double], terminated: Bool, truncated: Bool) {
-        let stepError = signal.record(reward: reward)
-        switch rewardMode {
-        case .immediate:
-            // W_l += eta (r_t - rbar) xi_l (outer) x~_{l-1}
-            if let error = stepError {
-                network.addOuterProductsToWeights(
-                    scale: learningRate * error, layerScale: unitLayerScale,
-                    post: postsynapticFactor, presynaptic: .noisy)
-            }
-            if terminated || truncated { diverged = diverged || !network.weightsAreFinite }
-        case .episodic:
-            if terminated || truncated { endOfEpisodeUpdate() }
-        }
-    }
-
-    public var diagnosticNames: [String] { signal.diagnosticNames }
-
-    public mutating func endEpisode(diagnostics: inout [Double]) {
-        signal.writeDiagnostics(&diagnostics, weightNorm: network.weightNorm)
-    }
-
-    public var hasDiverged: Bool { diverged }
-
-    // MARK: The rule
-
-    mutating func beginEpisode() {
-        for i in trace.indices { trace[i] = 0 }
+    public mutating func beginEpisode() {
         for i in activityAverage.indices { activityAverage[i] = 0 }
-        signal.beginEpisode()
+    }
+
+    /// The noisy network acts; the factor is 1.
+    public mutating func step(_ network: inout PolicyMLP, observation: [Double], actions: inout RandomStream) -> (action: Int, factor: Double) {
+        network.forwardNoisy(observation, sigma: noiseStd, noiseSource: &noiseStream)
+        let action = network.sampleAction(from: network.noisy, using: &actions)
+        formPostsynapticFactor(network)
+        return (action, 1)
     }
 
     /// `xi_l`, or `a~_l - abar_l` after updating `abar_l` with the pre-noise
     /// pre-activation `a~_l - xi_l`.
-    mutating func formPostsynapticFactor() {
+    mutating func formPostsynapticFactor(_ network: PolicyMLP) {
         let first = network.unitOffset[1], end = network.unitOffset[network.layerSizes.count]
         let rate = activityAverageRate
-        let useNoise = postsynaptic == .noise
+        let useNoise = postsynapticKind == .noise
         network.noisy.noise.withUnsafeBufferPointer { xi in
         network.noisy.preActivation.withUnsafeBufferPointer { a in
         activityAverage.withUnsafeMutableBufferPointer { abar in
-        postsynapticFactor.withUnsafeMutableBufferPointer { u in
+        postsynaptic.withUnsafeMutableBufferPointer { u in
             if useNoise {
                 for i in first..<end { u[i] = xi[i] }
             } else {
@@ -160,33 +116,15 @@ public struct RewardModulatedHebbian: EpisodicAgent {
         }}}}
     }
 
-    mutating func endOfEpisodeUpdate() {
-        guard let delta = signal.episodeError() else { return }
-        network.addToWeights(trace, scale: learningRate * delta, layerScale: unitLayerScale)
-        diverged = diverged || !delta.isFinite || !network.weightsAreFinite
-    }
-}
-
-extension RewardModulatedHebbian: Checkpointable {
     public func save(to archive: inout StateArchive) {
-        network.save(to: &archive)
-        archive.append(trace)
-        archive.append(postsynapticFactor)
+        archive.append(postsynaptic)
         archive.append(activityAverage)
         noiseStream.save(to: &archive)
-        actionStream.save(to: &archive)
-        signal.save(to: &archive)
-        archive.append(diverged)
     }
 
     public mutating func load(from reader: inout StateArchive.Reader) throws {
-        try network.load(from: &reader)
-        try reader.doubles(into: &trace)
-        try reader.doubles(into: &postsynapticFactor)
+        try reader.doubles(into: &postsynaptic)
         try reader.doubles(into: &activityAverage)
         try noiseStream.load(from: &reader)
-        try actionStream.load(from: &reader)
-        try signal.load(from: &reader)
-        diverged = try reader.bool()
     }
 }

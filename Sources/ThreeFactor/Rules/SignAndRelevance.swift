@@ -53,6 +53,35 @@ public struct SignAndRelevance: ClosedLoopRule {
 
     public var usesNetwork: Bool { true }
 
+    static let citation = "Daryanavard & Porr, \"Sign and Relevance Learning\", arXiv:2110.07292, 2021-2023"
+
+    static func implementation(_ hiddenSign: HiddenSign) -> RuleImplementation {
+        .closedLoop(
+            parameters: [
+                .number("eta", default: 0.1, range: .nonNegative, "learning rate"),
+                .string("relevance", default: Relevance.absoluteError.rawValue, choices: Relevance.allCases.map(\.rawValue),
+                        "the global relevance R: |E| (abs_error) or 1 (one)"),
+            ],
+            usesNetwork: true
+        ) { p in
+            SignAndRelevance(learningRate: try p.double("eta"), hiddenSign: hiddenSign, relevance: try p.choice("relevance", as: Relevance.self))
+        }
+    }
+
+    /// Variant (a): only signs travel down.
+    public static let propagatedSignDescriptor = RuleDescriptor(
+        name: "sar-sign",
+        summary: "Sign and Relevance learning, variant (a): only the sign of the error travels back; |E| sets the plasticity",
+        citation: citation, equations: "Sources/ThreeFactor/Rules/SignAndRelevance.swift (variant a)",
+        implementations: [implementation(.propagatedSign)])
+
+    /// Variant (b): the back-propagated delta travels down, its sign is used.
+    public static let deltaSignDescriptor = RuleDescriptor(
+        name: "sar-delta-sign",
+        summary: "Sign and Relevance learning, variant (b): the sign of the back-propagated delta (the authors' CLDL library)",
+        citation: citation, equations: "Sources/ThreeFactor/Rules/SignAndRelevance.swift (variant b)",
+        implementations: [implementation(.deltaSign)])
+
     @inline(__always)
     public mutating func learn(_ network: inout ClosedLoopNetwork, error: Double) {
         // With E = 0 every sign is 0: nothing to learn.

@@ -177,95 +177,102 @@ public struct ClosedLoopTrial<Rule: ClosedLoopRule>: Trial {
 }
 
 /// Everything of a closed-loop experiment besides the rule: read from an experiment's
-/// `env_options` (the robot and the world, see `LineFollower`) and `params`.
-///
-/// `params` keys (defaults are the authors' simulator's):
-/// - loop: `forward_speed` (30), `reflex_gain` (1), `block_steps` (100),
-///   `success_test` ("simulator" | "robot"), `off_line_distance` (10);
-/// - network (not for `reflex-only`): `layers` (neurons per layer, output layer last;
-///   [10 x 10, 2]), `output_weights` (read-out c_k of the outputs; [1, 2]),
-///   `network_gain` (5), `first_layer_scale` (1000), `filter` ("resonators" | "delays"),
-///   `filter_count` (5), `resonator_min_period` (3), `resonator_max_period` (10),
-///   `resonator_q` (0.51);
-/// - rule: `eta` (learning rate; 0.1) and, for SaR, `relevance` ("abs_error" | "one").
+/// `env_options` (the robot and the world, see `LineFollower`) and `params` (the loop's
+/// keys, and the network's unless the rule uses none). Defaults are the authors'
+/// simulator's.
 public struct ClosedLoopSettings: Sendable, Equatable {
-    public var environment = LineFollower.Configuration()
-    public var forwardSpeed = 30.0
-    public var reflexGain = 1.0
-    public var blockSteps = 100
-    public var successTest = SuccessTest.Kind.simulator
-    public var offLineDistance = 10.0
-    public var layers = Array(repeating: 10, count: 10) + [2]
-    public var outputWeights = [1.0, 2.0]
-    public var networkGain = 5.0
-    public var firstLayerScale = 1000.0
-    public var filter = FilterBank.Kind.simulator
+    public var environment: LineFollower.Configuration
+    public var forwardSpeed: Double
+    public var reflexGain: Double
+    public var blockSteps: Int
+    public var successTest: SuccessTest.Kind
+    public var offLineDistance: Double
+    public var layers: [Int]
+    public var outputWeights: [Double]
+    public var networkGain: Double
+    public var firstLayerScale: Double
+    public var filter: FilterBank.Kind
 
-    public init() {}
+    public static let loopParameters = ParameterTable([
+        .number("forward_speed", default: 30, unit: "wheel speed units", "both wheels' speed before steering"),
+        .number("reflex_gain", default: 1, "gain of the reflex: u = reflex_gain E + network_gain y"),
+        .integer("block_steps", default: 100, range: .atLeast(1), unit: "control steps", "control steps per logged unit"),
+        .string("success_test", default: SuccessTest.Kind.simulator.rawValue, choices: SuccessTest.Kind.allCases.map(\.rawValue),
+                "which of the authors' success tests gives the series success / steps_to_success"),
+        .number("off_line_distance", default: 10, range: .nonNegative, unit: "units", "distance from the centreline beyond which the robot is off the line"),
+    ])
 
-    static let loopKeys: Set<String> = ["forward_speed", "reflex_gain", "block_steps", "success_test", "off_line_distance"]
-    static let networkKeys: Set<String> = [
-        "layers", "output_weights", "network_gain", "first_layer_scale", "filter", "filter_count",
-        "resonator_min_period", "resonator_max_period", "resonator_q",
-    ]
+    public static let networkParameters = ParameterTable([
+        .integers("layers", default: Array(repeating: 10, count: 10) + [2], range: .atLeast(1), unit: "neurons per layer", "layer sizes, output layer last"),
+        .numbers("output_weights", default: [1, 2], "read-out c_k of the outputs: y = sum_k c_k o_k"),
+        .number("network_gain", default: 5, "gain of the network's output in the steering"),
+        .number("first_layer_scale", default: 1000, range: .positive, "the first layer divides its weighted sum by this (and scales its learning)"),
+        .string("filter", default: "resonators", choices: ["resonators", "delays"], "filter bank between the predictors and the network"),
+        .integer("filter_count", default: 5, range: .atLeast(1), unit: "filters per predictor", "filters per predictor"),
+        .number("resonator_min_period", default: 3, range: .atLeast(2), unit: "steps", "shortest resonator period"),
+        .number("resonator_max_period", default: 10, range: .atLeast(2), unit: "steps", "longest resonator period (>= the shortest)"),
+        .number("resonator_q", default: 0.51, range: .above(0.5), "quality factor of the resonators"),
+    ])
 
-    /// Reads the loop and network settings; `ruleKeys` are the extra keys the rule reads.
-    public init(environmentOptions: Hyperparameters, parameters p: Hyperparameters, usesNetwork: Bool, ruleKeys: Set<String>) throws {
+    /// The loop's and (when used) the network's keys.
+    public static func parameters(usesNetwork: Bool) -> ParameterTable {
+        usesNetwork ? ParameterTable(loopParameters, networkParameters) : loopParameters
+    }
+
+    /// The simulator's defaults.
+    public init() {
+        try! self.init(environmentOptions: Hyperparameters(), Self.parameters(usesNetwork: true).read(Hyperparameters()), usesNetwork: true)
+    }
+
+    public init(environmentOptions: Hyperparameters, _ p: ParameterValues, usesNetwork: Bool) throws {
         environment = try LineFollower.Configuration(options: environmentOptions)
-        try p.rejectUnknownKeys(allowed: Self.loopKeys.union(usesNetwork ? Self.networkKeys : []).union(ruleKeys))
-        let d = ClosedLoopSettings()
-        forwardSpeed = try p.double("forward_speed", default: d.forwardSpeed)
-        reflexGain = try p.double("reflex_gain", default: d.reflexGain)
-        blockSteps = try p.int("block_steps", default: d.blockSteps)
-        guard blockSteps > 0 else {
-            throw ParameterError(key: "block_steps", message: "expected a positive integer, found \(blockSteps)")
-        }
-        let test = try p.string("success_test", default: "simulator", choices: SuccessTest.Kind.allCases.map(\.rawValue))
-        successTest = SuccessTest.Kind(rawValue: test)!
-        offLineDistance = try p.double("off_line_distance", default: d.offLineDistance)
-        guard usesNetwork else { return }
-        layers = try p.ints("layers", default: d.layers)
-        guard !layers.isEmpty, layers.allSatisfy({ $0 > 0 }) else {
-            throw ParameterError(key: "layers", message: "expected a non-empty array of positive integers")
-        }
-        outputWeights = try p.doubles("output_weights", default: d.outputWeights)
+        forwardSpeed = try p.double("forward_speed")
+        reflexGain = try p.double("reflex_gain")
+        blockSteps = try p.int("block_steps")
+        successTest = try p.choice("success_test", as: SuccessTest.Kind.self)
+        offLineDistance = try p.double("off_line_distance")
+        let defaults = usesNetwork ? p : try Self.networkParameters.read(Hyperparameters())
+        layers = try defaults.ints("layers")
+        outputWeights = try defaults.doubles("output_weights")
         guard outputWeights.count <= layers[layers.count - 1] else {
             throw ParameterError(
-                key: "output_weights",
+                key: p.name("output_weights"),
                 message: "has \(outputWeights.count) values but the output layer has \(layers[layers.count - 1]) neurons")
         }
-        networkGain = try p.double("network_gain", default: d.networkGain)
-        firstLayerScale = try p.double("first_layer_scale", default: d.firstLayerScale)
-        let kind = try p.string("filter", default: "resonators", choices: ["resonators", "delays"])
-        let count = try p.int("filter_count", default: 5)
-        guard count > 0 else { throw ParameterError(key: "filter_count", message: "expected a positive integer") }
-        if kind == "resonators" {
-            let minPeriod = try p.double("resonator_min_period", default: 3)
-            let maxPeriod = try p.double("resonator_max_period", default: 10)
-            let q = try p.double("resonator_q", default: 0.51)
-            guard minPeriod >= 2, maxPeriod >= minPeriod, q > 0.5 else {
+        networkGain = try defaults.double("network_gain")
+        firstLayerScale = try defaults.double("first_layer_scale")
+        let count = try defaults.int("filter_count")
+        if try defaults.string("filter") == "resonators" {
+            let minPeriod = try defaults.double("resonator_min_period")
+            let maxPeriod = try defaults.double("resonator_max_period")
+            guard maxPeriod >= minPeriod else {
                 throw ParameterError(
-                    key: "resonator_q",
-                    message: "resonators need 2 <= resonator_min_period <= resonator_max_period and resonator_q > 0.5")
+                    key: p.name("resonator_max_period"), message: "expected a number >= resonator_min_period (\(minPeriod)), found \(maxPeriod)")
             }
-            filter = .resonators(count: count, minPeriod: minPeriod, maxPeriod: maxPeriod, q: q)
+            filter = .resonators(count: count, minPeriod: minPeriod, maxPeriod: maxPeriod, q: try defaults.double("resonator_q"))
         } else {
             filter = .delays(count: count)
         }
     }
 }
 
-/// Builds closed-loop trials from an experiment (`kind = "closed-loop"`), and drives given
-/// networks for pictures.
-///
-/// Rules (`rule` in the experiment file): `sar-sign` (SaR, sign-only propagation),
-/// `sar-delta-sign` (SaR, sign of the back-propagated delta), `gdm` (back-propagation),
-/// `reflex-only` (no network). `env`, if given, must be `LineFollower-v0`.
+/// The closed-loop experiment kind (`kind = "closed-loop"`, task `LineFollower-v0`), and
+/// drives of given networks for pictures.
 public enum ClosedLoopTrials {
-    public static let ruleNames = ["sar-sign", "sar-delta-sign", "gdm", "reflex-only"]
+    public static let kindName = "closed-loop"
 
-    public static func make(_ spec: TrialSpec) throws -> any Trial {
-        try build(spec, Opener())
+    public static let kind = ExperimentKind(
+        name: kindName, summary: "closed-loop learning on the line follower, one unit per block of control steps", unit: "block",
+        headlineSeries: SeriesDescription(name: "abs_error_mean", label: "mean |E| per block", higherIsBetter: false)
+    ) { spec, implementation in
+        try build(spec, implementation, Opener())
+    }
+
+    /// What a rule registers for this kind: whether it uses a network, and the rule from its
+    /// checked hyperparameters.
+    public struct Factory: Sendable {
+        public let usesNetwork: Bool
+        public let make: @Sendable (ParameterValues) throws -> any ClosedLoopRule
     }
 
     /// The track's centreline and the paths driven from the seed's start by the initial
@@ -274,49 +281,32 @@ public enum ClosedLoopTrials {
     public static func beforeAndAfter(
         _ spec: TrialSpec, learningUnits: Int, pathSteps: Int
     ) throws -> (track: [SIMD2<Double>], before: [SIMD2<Double>], after: [SIMD2<Double>]) {
-        try build(spec, BeforeAfter(learningUnits: learningUnits, pathSteps: pathSteps))
+        try build(spec, implementation(spec), BeforeAfter(learningUnits: learningUnits, pathSteps: pathSteps))
     }
 
     /// The path driven from the seed's start for `steps` steps by a frozen network with
     /// the given weights (nil: the seed's initial weights).
     public static func drivenPath(_ spec: TrialSpec, weights: [Double]?, steps: Int) throws -> [SIMD2<Double>] {
-        try build(spec, FrozenPath(weights: weights, steps: steps))
+        try build(spec, implementation(spec), FrozenPath(weights: weights, steps: steps))
     }
 
-    // MARK: dispatch from a rule name to a concrete generic trial
+    static func implementation(_ spec: TrialSpec) throws -> RuleImplementation {
+        try Catalog.resolve(kind: kindName, rule: spec.rule, task: spec.env).implementation
+    }
+
+    // MARK: from a registered rule to a concrete generic trial
 
     protocol RuleConsumer {
         associatedtype Result
         func consume<R: ClosedLoopRule>(_ settings: ClosedLoopSettings, _ rule: R, seed: UInt64) throws -> Result
     }
 
-    static func build<C: RuleConsumer>(_ spec: TrialSpec, _ consumer: C) throws -> C.Result {
-        if let env = spec.env, env != LineFollower.id {
-            throw TrialError.unknownEnvironment("\(env) (closed-loop trials run \(LineFollower.id))")
-        }
-        let p = spec.ruleParameters
-        func settings(usesNetwork: Bool, ruleKeys: Set<String>) throws -> ClosedLoopSettings {
-            try ClosedLoopSettings(
-                environmentOptions: spec.envOptions, parameters: p, usesNetwork: usesNetwork, ruleKeys: ruleKeys)
-        }
-        switch spec.rule {
-        case "sar-sign", "sar-delta-sign":
-            let s = try settings(usesNetwork: true, ruleKeys: ["eta", "relevance"])
-            let relevance = try p.string("relevance", default: "abs_error", choices: SignAndRelevance.Relevance.allCases.map(\.rawValue))
-            let rule = SignAndRelevance(
-                learningRate: try p.double("eta", default: 0.1),
-                hiddenSign: spec.rule == "sar-sign" ? .propagatedSign : .deltaSign,
-                relevance: SignAndRelevance.Relevance(rawValue: relevance)!)
-            return try consumer.consume(s, rule, seed: spec.seed)
-        case "gdm":
-            let s = try settings(usesNetwork: true, ruleKeys: ["eta"])
-            return try consumer.consume(s, GradientDescentClosedLoop(learningRate: try p.double("eta", default: 0.1)), seed: spec.seed)
-        case "reflex-only":
-            let s = try settings(usesNetwork: false, ruleKeys: [])
-            return try consumer.consume(s, ReflexOnly(), seed: spec.seed)
-        default:
-            throw ClosedLoopError.unknownRule(spec.rule)
-        }
+    static func build<C: RuleConsumer>(_ spec: TrialSpec, _ implementation: RuleImplementation, _ consumer: C) throws -> C.Result {
+        let factory = implementation.factory(as: Factory.self)
+        let p = try implementation.parameters.read(spec.ruleParameters)
+        let settings = try ClosedLoopSettings(environmentOptions: spec.envOptions, p, usesNetwork: factory.usesNetwork)
+        let rule = try factory.make(p)
+        return try consumer.consume(settings, rule, seed: spec.seed)
     }
 
     struct Opener: RuleConsumer {
@@ -369,13 +359,15 @@ public enum ClosedLoopTrials {
     }
 }
 
-public enum ClosedLoopError: Error, CustomStringConvertible, Equatable {
-    case unknownRule(String)
-
-    public var description: String {
-        switch self {
-        case .unknownRule(let name):
-            "unknown closed-loop rule '\(name)'; valid: \(ClosedLoopTrials.ruleNames.joined(separator: ", "))"
-        }
+extension RuleImplementation {
+    /// A rule's entry for the closed-loop kind: its own keys (the loop's and, when it uses
+    /// the network, the network's are added).
+    public static func closedLoop(
+        parameters: [ParameterSpec], usesNetwork: Bool, make: @escaping @Sendable (ParameterValues) throws -> any ClosedLoopRule
+    ) -> RuleImplementation {
+        RuleImplementation(
+            kind: ClosedLoopTrials.kindName, actionSpaces: [.continuous],
+            parameters: ParameterTable(ClosedLoopSettings.parameters(usesNetwork: usesNetwork), ParameterTable(parameters)),
+            factory: ClosedLoopTrials.Factory(usesNetwork: usesNetwork, make: make))
     }
 }

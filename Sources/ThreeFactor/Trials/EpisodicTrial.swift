@@ -71,21 +71,60 @@ public struct EpisodicTrial<Env: Environment, Agent: EpisodicAgent>: Trial {
     }
 }
 
-/// Builds the episodic loop from registered ids: the environment from
-/// `EnvironmentRegistry`, the agent from `RuleRegistry`.
+/// The episodic experiment kind: the environment from the catalog's task, the agent from
+/// the rule's `EpisodicRuleFactory`.
 public enum EpisodicTrials {
-    public static func make(_ spec: TrialSpec) throws -> any Trial {
-        guard let id = spec.env else { throw TrialError.missingEnvironment }
-        guard let envEntry = EnvironmentRegistry.entry(id) else { throw TrialError.unknownEnvironment(id) }
-        guard let ruleEntry = RuleRegistry.entry(spec.rule) else { throw TrialError.unknownRule(spec.rule) }
-        let env = try envEntry.make(spec.envOptions)
-        let agent = try ruleEntry.make(
-            spec.ruleParameters, TaskShape(env), RandomStream(seed: spec.seed, stream: StreamTag.agent))
+    public static let kindName = "episodic"
+
+    public static let kind = ExperimentKind(
+        name: kindName, summary: "reinforcement learning, one unit per episode", unit: "episode",
+        headlineSeries: SeriesDescription(name: "episode_return", label: "return", higherIsBetter: true)
+    ) { spec, implementation in
+        let (env, agent) = try parts(spec, implementation)
         return open(env, agent, seed: spec.seed)
+    }
+
+    /// The environment and the agent of one seed of an episodic experiment.
+    public static func parts(_ spec: TrialSpec) throws -> (env: any Environment, agent: any EpisodicAgent) {
+        let r = try Catalog.resolve(kind: kindName, rule: spec.rule, task: spec.env)
+        var spec = spec
+        spec.env = r.task.id
+        return try parts(spec, r.implementation)
+    }
+
+    static func parts(_ spec: TrialSpec, _ implementation: RuleImplementation) throws -> (env: any Environment, agent: any EpisodicAgent) {
+        guard let id = spec.env, let makeEnvironment = Catalog.task(id)?.makeEnvironment else { throw TrialError.missingEnvironment }
+        let env = try makeEnvironment(spec.envOptions)
+        let p = try implementation.parameters.read(spec.ruleParameters)
+        let agent = try implementation.factory(as: EpisodicRuleFactory.self).make(
+            p, TaskShape(env), RandomStream(seed: spec.seed, stream: StreamTag.agent))
+        return (env, agent)
     }
 
     static func open<E: Environment, A: EpisodicAgent>(_ env: E, _ agent: A, seed: UInt64) -> any Trial {
         EpisodicTrial<E, A>(env: env, agent: agent, seed: seed)
     }
+}
 
+/// What a rule registers for the episodic kind: its agent, built from the checked
+/// hyperparameters, the task's shape and the stream from which the agent draws its initial
+/// weights and all its noise.
+public struct EpisodicRuleFactory: Sendable {
+    public let make: @Sendable (ParameterValues, TaskShape, RandomStream) throws -> any EpisodicAgent
+
+    public init(make: @escaping @Sendable (ParameterValues, TaskShape, RandomStream) throws -> any EpisodicAgent) {
+        self.make = make
+    }
+}
+
+extension RuleImplementation {
+    /// A rule's entry for the episodic kind.
+    public static func episodic(
+        actionSpaces: Set<ActionSpace.Kind>, parameters: ParameterTable,
+        make: @escaping @Sendable (ParameterValues, TaskShape, RandomStream) throws -> any EpisodicAgent
+    ) -> RuleImplementation {
+        RuleImplementation(
+            kind: EpisodicTrials.kindName, actionSpaces: actionSpaces, parameters: parameters,
+            factory: EpisodicRuleFactory(make: make))
+    }
 }

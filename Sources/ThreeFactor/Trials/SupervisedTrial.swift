@@ -8,88 +8,70 @@ public enum SupervisedTask: String, Sendable, CaseIterable {
     case regression = "Regression"
 }
 
-/// How the network is trained on a supervised-style task.
-public enum SupervisedRule: String, Sendable, CaseIterable {
-    /// MAP propagation (`Rules/MAPPropagation.swift`).
-    case mapPropagation = "map-prop"
-    /// A team of REINFORCE units (`Rules/REINFORCETeam.swift`).
-    case reinforceTeam = "reinforce-team"
-    /// Deterministic hidden units, backprop (`Rules/BackpropActorCritic.swift`).
-    case backprop = "backprop"
+extension SupervisedTask {
+    /// The reference configuration's variance of each layer's units, output included
+    /// (`config_mp.ini`, `config_sr.ini`).
+    public var defaultVariances: [Double] { self == .multiplexer ? [0.3, 1, 1] : [0.0075, 0.025, 0.025] }
+    /// The reference configuration's per-layer learning rates (Adam, constant).
+    public var defaultLearningRates: [Double] { self == .multiplexer ? [0.04, 4e-5, 4e-6] : [0.06, 6e-5, 6e-6] }
+    var inputCount: Int { self == .multiplexer ? Multiplexer.inputCount : RegressionTarget.inputCount }
+
+    static func defaultsText(_ value: (SupervisedTask) -> String) -> String {
+        allCases.map { "\($0.rawValue) \(value($0))" }.joined(separator: ", ")
+    }
 }
 
 /// Settings of a supervised-style trial, with the reference's config keys
 /// (`config/config_mp.ini`, `config/config_sr.ini`); defaults are the reference values of
 /// the task.
-///
-/// | key | meaning | Multiplexer | Regression |
-/// |---|---|---|---|
-/// | `batch_size` | samples per batch (one update per batch) | 128 | 128 |
-/// | `hidden` | units per hidden layer | [64, 32] | [64, 32] |
-/// | `l_type` | hidden activation: 0 softplus, 1 ReLU | 0 | 0 |
-/// | `temp` | softmax temperature (Multiplexer) | 1 | 1 |
-/// | `var` | variance of each layer's units, output included (team rules) | [0.3, 1, 1] | [0.0075, 0.025, 0.025] |
-/// | `update_adj` | MAP step size = this x the layer's variance (map-prop) | 0.5 | 0.5 |
-/// | `map_grad_ascent_steps` | MAP ascent steps per batch (map-prop) | 20 | 20 |
-/// | `lr` | per-layer learning rate (Adam), constant | [0.04, 4e-5, 4e-6] | [0.06, 6e-5, 6e-6] |
-/// | `output_var` | variance of the Gaussian output unit (backprop, Regression) | – | 0.025 |
 public struct SupervisedSettings: Sendable, Equatable {
     public var task: SupervisedTask
-    public var rule: SupervisedRule
-    public var batchSize = 128
-    public var hidden = [64, 32]
-    public var activation = HiddenActivation.softplus
-    public var temperature = 1.0
+    public var batchSize: Int
+    public var hidden: [Int]
+    public var activation: HiddenActivation
+    public var temperature: Double
     public var variances: [Double]
-    public var updateAdjustment = 0.5
-    public var mapSteps = 20
     public var learningRates: [Double]
 
-    public static func keys(for rule: SupervisedRule) -> Set<String> {
-        let common: Set<String> = ["batch_size", "hidden", "l_type", "temp", "lr"]
-        switch rule {
-        case .mapPropagation: return common.union(["var", "update_adj", "map_grad_ascent_steps"])
-        case .reinforceTeam: return common.union(["var"])
-        case .backprop: return common.union(["output_var"])
-        }
+    /// The loop's keys, whatever the rule.
+    public static let parameters = ParameterTable([
+        .integer("batch_size", default: 128, range: .atLeast(1), unit: "samples", "samples per batch (one update per batch)"),
+        .integers("hidden", default: [64, 32], range: .atLeast(1), unit: "units per layer", "hidden layer sizes"),
+        .integer("l_type", default: 0, range: .closed(0, 1), "hidden activation: 0 softplus, 1 ReLU"),
+        .number("temp", default: 1, range: .positive, "softmax temperature (Multiplexer)"),
+        .derived(
+            "lr", .numbers, default: SupervisedTask.defaultsText { "\($0.defaultLearningRates)" }, range: .nonNegative,
+            unit: "per layer", "per-layer learning rates (Adam), constant, output last"),
+    ])
+
+    /// The keys of the units' variances: one per layer for stochastic units, only the
+    /// output's for deterministic hidden units.
+    public static func varianceParameters(stochasticHiddenUnits: Bool) -> [ParameterSpec] {
+        stochasticHiddenUnits
+            ? [.derived(
+                "var", .numbers, default: SupervisedTask.defaultsText { "\($0.defaultVariances)" }, range: .positive,
+                unit: "per layer", "variance of each layer's units, output included")]
+            : [.derived(
+                "output_var", .number, default: SupervisedTask.defaultsText { "\($0.defaultVariances.last!)" }, range: .positive,
+                "variance of the Gaussian output unit (Regression)")]
     }
 
-    public init(task: SupervisedTask, rule: SupervisedRule, parameters p: Hyperparameters = Hyperparameters()) throws {
-        try p.rejectUnknownKeys(allowed: Self.keys(for: rule))
+    public init(task: SupervisedTask, _ p: ParameterValues, stochasticHiddenUnits: Bool) throws {
         self.task = task
-        self.rule = rule
-        batchSize = try p.int("batch_size", default: batchSize)
-        guard batchSize > 0 else { throw ParameterError(key: p.name("batch_size"), message: "expected a positive integer") }
-        hidden = try p.ints("hidden", default: hidden)
-        guard hidden.allSatisfy({ $0 > 0 }) else { throw ParameterError(key: p.name("hidden"), message: "layer sizes must be positive") }
+        batchSize = try p.int("batch_size")
+        hidden = try p.ints("hidden")
         let layerCount = hidden.count + 1
-        let code = try p.int("l_type", default: 0)
-        guard let a = HiddenActivation(rawValue: code) else {
-            throw ParameterError(key: p.name("l_type"), message: "expected 0 (softplus) or 1 (ReLU), found \(code)")
-        }
-        activation = a
-        temperature = try p.double("temp", default: temperature)
-        guard temperature > 0 else { throw ParameterError(key: p.name("temp"), message: "expected a positive number") }
-
-        let defaultVariances = task == .multiplexer ? [0.3, 1, 1] : [0.0075, 0.025, 0.025]
-        let defaultRates = task == .multiplexer ? [0.04, 4e-5, 4e-6] : [0.06, 6e-5, 6e-6]
+        activation = HiddenActivation(rawValue: try p.int("l_type"))!
+        temperature = try p.double("temp")
+        // The task's reference defaults are for two hidden layers.
         let defaultsFit = layerCount == 3
-        if rule == .backprop {
-            let outputVariance = try p.double("output_var", default: defaultVariances[2])
-            guard outputVariance > 0 else { throw ParameterError(key: p.name("output_var"), message: "expected a positive number") }
+        if stochasticHiddenUnits {
+            variances = try p.doubles("var", count: layerCount, derived: defaultsFit ? task.defaultVariances : [])
+        } else {
+            let outputVariance = try p.double("output_var", derived: task.defaultVariances[2])
             variances = Array(repeating: 1, count: hidden.count) + [outputVariance]
-        } else {
-            variances = try p.doubles("var", count: layerCount, default: defaultsFit ? defaultVariances : nil)
-            guard variances.allSatisfy({ $0 > 0 }) else { throw ParameterError(key: p.name("var"), message: "variances must be positive") }
         }
-        if rule == .mapPropagation {
-            updateAdjustment = try p.double("update_adj", default: updateAdjustment)
-            mapSteps = try p.int("map_grad_ascent_steps", default: mapSteps)
-            guard mapSteps >= 0 else { throw ParameterError(key: p.name("map_grad_ascent_steps"), message: "expected a non-negative integer") }
-        } else {
-            mapSteps = 0
-        }
-        learningRates = try p.doubles("lr", count: layerCount, default: defaultsFit ? defaultRates : nil)
+        learningRates = try p.doubles("lr", count: layerCount, derived: defaultsFit ? task.defaultLearningRates : [])
     }
 }
 
@@ -97,33 +79,35 @@ public struct SupervisedSettings: Sendable, Equatable {
 /// is one batch:
 /// 1. draw `batch_size` samples; the network samples an output for each;
 /// 2. each sample's reward (Multiplexer: ±1; Regression: -(a - y)^2);
-/// 3. credit assignment: 20 MAP steps (map-prop), the sampled values (reinforce-team) or
-///    backpropagated errors (backprop); for Regression the critic-style gate, as the
-///    reference (`gate=True`);
+/// 3. credit assignment by the rule (`TeamNetworkRule`): 20 MAP steps (map-prop), the
+///    sampled values (reinforce-team) or backpropagated errors (backprop); Regression
+///    rewards the output's mean (`TeamObjective.value`: the critic-style gate, as the
+///    reference's `gate=True`), the Multiplexer the sampled action;
 /// 4. one Adam step of every layer along the batch average of signal x eligibility, with
 ///    signal = reward (Multiplexer) or y - (output mean) (Regression, the mean taken after
 ///    the MAP step, as the reference). No traces (lambda 0).
 ///
 /// Series: `mean_reward`, the batch's mean reward, and `episode_return`, the same number
 /// under the name the generic metrics and figures read (one "episode" = one batch).
-public struct SupervisedTrial: Trial {
+public struct SupervisedTrial<Rule: TeamNetworkRule>: Trial {
     public let settings: SupervisedSettings
+    public let rule: Rule
     public private(set) var network: TeamNetwork
     var taskStream: RandomStream
     public private(set) var batchesDone = 0
     var input: [Double]
     var targets: [Double]
     var signals: [Double]
-    var baselines: [Double]
     var lastMeanReward = 0.0
 
     public var seriesNames: [String] { ["mean_reward", "episode_return"] }
 
-    public init(settings: SupervisedSettings, seed: UInt64) {
+    public init(settings: SupervisedSettings, rule: Rule, seed: UInt64) {
         self.settings = settings
+        self.rule = rule
         let agentStream = RandomStream(seed: seed, stream: StreamTag.agent)
         var initialization = agentStream.split(1)
-        let inputCount = settings.task == .multiplexer ? Multiplexer.inputCount : RegressionTarget.inputCount
+        let inputCount = settings.task.inputCount
         let outputUnits: OutputUnits = settings.task == .multiplexer ? .softmax(temperature: settings.temperature) : .gaussian
         network = TeamNetwork(
             inputCount: inputCount, hidden: settings.hidden, outputCount: settings.task == .multiplexer ? 2 : 1,
@@ -133,7 +117,32 @@ public struct SupervisedTrial: Trial {
         input = Array(repeating: 0, count: inputCount)
         targets = Array(repeating: 0, count: settings.batchSize)
         signals = targets
-        baselines = targets
+    }
+
+    /// The trial with the rule's and the loop's hyperparameters read from `parameters`.
+    public init(task: SupervisedTask, parameters: Hyperparameters, seed: UInt64) throws {
+        try self.init(task: task, Self.parameters.read(parameters), seed: seed)
+    }
+
+    init(task: SupervisedTask, _ p: ParameterValues, seed: UInt64) throws {
+        self.init(
+            settings: try SupervisedSettings(task: task, p, stochasticHiddenUnits: Rule.stochasticHiddenUnits),
+            rule: try Rule.supervised(p), seed: seed)
+    }
+
+    /// Every key of a supervised-style experiment with this rule.
+    public static var parameters: ParameterTable {
+        ParameterTable(
+            SupervisedSettings.parameters,
+            ParameterTable(SupervisedSettings.varianceParameters(stochasticHiddenUnits: Rule.stochasticHiddenUnits)),
+            ParameterTable(Rule.supervisedParameters))
+    }
+
+    /// The rule's entry for the supervised kind.
+    static var implementation: RuleImplementation {
+        RuleImplementation(
+            kind: SupervisedTrials.kindName, actionSpaces: [.discrete, .continuous], parameters: parameters,
+            factory: SupervisedTrials.Factory { try SupervisedTrial(task: $0, $1, seed: $2) })
     }
 
     public var hasDiverged: Bool { !lastMeanReward.isFinite || !network.parametersAreFinite }
@@ -148,7 +157,7 @@ public struct SupervisedTrial: Trial {
                 network.setInput(row: r, x.baseAddress!)
             }
         }
-        network.forward(hiddenNoise: settings.rule != .backprop)
+        network.forward(hiddenNoise: Rule.stochasticHiddenUnits)
 
         var totalReward = 0.0
         for r in 0..<rows {
@@ -158,23 +167,7 @@ public struct SupervisedTrial: Trial {
         }
         lastMeanReward = totalReward / Double(rows)
 
-        switch settings.rule {
-        case .mapPropagation:
-            network.mapPropagate(steps: settings.mapSteps, updateAdjustment: settings.updateAdjustment)
-            if task == .regression {
-                for r in 0..<rows { network.applyMAPCriticGate(row: r) }
-            }
-        case .reinforceTeam:
-            if task == .regression {
-                for r in 0..<rows { baselines[r] = network.meanFieldOutput(row: r) }
-            }
-            network.reinforceEligibilities()
-            if task == .regression {
-                for r in 0..<rows { network.applyREINFORCECriticGate(row: r, baseline: baselines[r]) }
-            }
-        case .backprop:
-            network.backpropagate(task == .multiplexer ? .logProbabilityOfOutput : .outputMean)
-        }
+        rule.assignCredit(&network, objective: task == .multiplexer ? .policy : .value)
 
         for r in 0..<rows {
             signals[r] = task == .multiplexer
@@ -204,20 +197,33 @@ public struct SupervisedTrial: Trial {
     }
 }
 
-/// Builds a supervised trial from an experiment's settings: `env` names the task
-/// ("Multiplexer" or "Regression"), `rule` the method.
+/// The supervised-style experiment kind: `env` names the task ("Multiplexer" or
+/// "Regression"), `rule` any `TeamNetworkRule`.
 public enum SupervisedTrials {
-    public static func make(_ spec: TrialSpec) throws -> any Trial {
-        guard let id = spec.env else { throw TrialError.missingEnvironment }
-        guard let task = SupervisedTask(rawValue: id) else {
-            throw ParameterError(
-                key: "env", message: "unknown supervised task '\(id)'; valid: \(SupervisedTask.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        guard let rule = SupervisedRule(rawValue: spec.rule) else {
-            throw ParameterError(
-                key: "rule", message: "unknown supervised rule '\(spec.rule)'; valid: \(SupervisedRule.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        try spec.envOptions.rejectUnknownKeys(allowed: [])
-        return SupervisedTrial(settings: try SupervisedSettings(task: task, rule: rule, parameters: spec.ruleParameters), seed: spec.seed)
+    public static let kindName = "supervised"
+
+    /// What a rule registers for this kind: a trial for a task from the checked
+    /// hyperparameters and the seed.
+    public struct Factory: Sendable {
+        public let make: @Sendable (SupervisedTask, ParameterValues, UInt64) throws -> any Trial
     }
+
+    public static let kind = ExperimentKind(
+        name: kindName,
+        summary: "MAP propagation's supervised-style tasks (env Multiplexer or Regression), one unit per batch",
+        unit: "batch",
+        headlineSeries: SeriesDescription(name: "mean_reward", label: "mean reward per batch", higherIsBetter: true)
+    ) { spec, implementation in
+        guard let id = spec.env, let task = SupervisedTask(rawValue: id) else { throw TrialError.missingEnvironment }
+        try spec.envOptions.rejectUnknownKeys(allowed: [])
+        let p = try implementation.parameters.read(spec.ruleParameters)
+        return try implementation.factory(as: Factory.self).make(task, p, spec.seed)
+    }
+
+    static let tasks = [
+        TaskEntry(id: SupervisedTask.multiplexer.rawValue, summary: "37-bit multiplexer (5 address + 32 data bits), reward ±1 (Chung 2021)", kind: kindName, actionSpace: .discrete(2)),
+        TaskEntry(
+            id: SupervisedTask.regression.rawValue, summary: "scalar regression y = relu(relu(x W0) W1), x ~ N(0, I_8), reward -(a - y)^2 (Chung 2021)",
+            kind: kindName, actionSpace: .box(low: [-.infinity], high: [.infinity])),
+    ]
 }

@@ -44,40 +44,12 @@ public enum StreamTag {
     public static let task: UInt64 = 3
 }
 
-/// Kinds of trial by name (`kind` in an experiment file). To add a kind of experiment
-/// loop, write its `Trial` and add an entry here.
-public struct TrialKind: Sendable {
-    public let name: String
-    public let summary: String
-    public let make: @Sendable (TrialSpec) throws -> any Trial
-}
-
-public enum TrialRegistry {
-    public static let all: [TrialKind] = [
-        TrialKind(name: "episodic", summary: "reinforcement learning, one unit per episode", make: { try EpisodicTrials.make($0) }),
-        TrialKind(
-            name: "supervised",
-            summary: "MAP propagation's supervised-style tasks (env Multiplexer or Regression), one unit per batch of 128",
-            make: { try SupervisedTrials.make($0) }),
-        TrialKind(name: "closed-loop", summary: "closed-loop learning on the line follower, one unit per block of control steps", make: { try ClosedLoopTrials.make($0) }),
-    ]
-    public static var names: [String] { all.map(\.name) }
-    public static func kind(_ name: String) -> TrialKind? { all.first { $0.name == name } }
-}
-
 public enum TrialError: Error, CustomStringConvertible, Equatable {
-    case unknownEnvironment(String)
-    case unknownRule(String)
     case missingEnvironment
 
     public var description: String {
         switch self {
-        case .unknownEnvironment(let id):
-            "unknown environment '\(id)'; valid: \(EnvironmentRegistry.ids.joined(separator: ", "))"
-        case .unknownRule(let name):
-            "unknown rule '\(name)'; valid: \(RuleRegistry.names.joined(separator: ", "))"
-        case .missingEnvironment:
-            "this kind of experiment needs an environment id"
+        case .missingEnvironment: "this kind of experiment needs an environment id"
         }
     }
 }

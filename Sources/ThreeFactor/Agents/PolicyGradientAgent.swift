@@ -1,0 +1,205 @@
+/// How a rule of the policy-gradient family estimates, at each step, the direction in which
+/// to move every weight: a postsynaptic factor per unit (the rule's own) that multiplies the
+/// presynaptic activity and one global reward-prediction error (shared).
+///
+/// The rules of the noise-based reward-modulated learning paper are its implementations:
+/// NRL (`NoiseBasedRewardModulated`), RMHL (`RewardModulatedHebbian`) and REINFORCE by
+/// backprop (`BackpropREINFORCE`); `PolicyGradientAgent` runs any of them.
+public protocol PolicyGradientEstimator: Sendable, Checkpointable {
+    /// The estimator's own keys (beyond the agent's).
+    static var parameters: [ParameterSpec] { get }
+    /// True when the step's global factor varies from step to step (NRL's `D_t`) and is part
+    /// of the agent's state; false when it is always 1.
+    static var stepFactorVaries: Bool { get }
+
+    /// - Parameter stream: the agent's stream, from which the estimator splits its own
+    ///   (e.g. its noise, at `PolicyStreamTag.noise`).
+    init(_ p: ParameterValues, network: PolicyMLP, rewardMode: RewardMode, stream: RandomStream) throws
+
+    /// The eligibility trace's decay per step (1: no decay).
+    var traceDecay: Double { get }
+    /// Per-layer factor of every weight update (1 per layer unless the rule scales layers).
+    var updateLayerScale: [Double] { get }
+    /// The pass whose activity is the presynaptic factor of the trace (delayed reward) and
+    /// of the per-step update (immediate reward).
+    var tracePresynaptic: PolicyMLP.PassKind { get }
+    var immediatePresynaptic: PolicyMLP.PassKind { get }
+    /// The postsynaptic factor of the last step, one value per unit (pass layout).
+    var postsynaptic: [Double] { get }
+
+    /// Runs the network on the observation, samples the action with `actions`, and leaves
+    /// the step's postsynaptic factor; returns the action and the step's global factor.
+    mutating func step(_ network: inout PolicyMLP, observation: [Double], actions: inout RandomStream) -> (action: Int, factor: Double)
+    /// Clears per-episode state (e.g. running averages).
+    mutating func beginEpisode()
+}
+
+extension PolicyGradientEstimator {
+    public static var stepFactorVaries: Bool { false }
+    public var traceDecay: Double { 1 }
+    public mutating func beginEpisode() {}
+}
+
+/// A policy network trained by a three-factor rule with a moving-average reward baseline
+/// (García Fernández, Ahmad & van Gerven, "Noise-based reward-modulated learning",
+/// arXiv:2503.23972; facts from the authors' `training.py`). The policy is a bias-free
+/// LeakyReLU `PolicyMLP` with a softmax output; `Estimator` supplies the postsynaptic factor
+/// `u_l` and the step's factor `f_t`.
+///
+/// Delayed reward (`reward_mode = "episodic"`):
+///
+///     E_l <- traceDecay E_l + f_t u_l (outer) x_{l-1}                  every step
+///     delta = (R - Rbar) / |R|,   W_l <- W_l + eta s_l delta E_l       at the episode's end
+///
+/// Immediate reward (`reward_mode = "immediate"`), every step, no trace:
+///
+///     W_l <- W_l + eta s_l (r_t - rbar) f_t u_l (outer) x_{l-1}
+///
+/// with `s_l` the estimator's per-layer scale, the baseline of `RewardBaseline`, traces
+/// cleared at every episode start. The first episode (or a trial's first step) only sets
+/// the baseline.
+public struct PolicyGradientAgent<Estimator: PolicyGradientEstimator>: EpisodicAgent {
+    public let learningRate: Double
+    public let rewardMode: RewardMode
+    public internal(set) var network: PolicyMLP
+    public internal(set) var estimator: Estimator
+    /// The eligibility trace `E_l` (for REINFORCE: the episode's summed gradient), laid out
+    /// like the weights.
+    public internal(set) var trace: [Double]
+    /// `f_t` of the last step (read by the immediate update in `observe`).
+    var stepFactor = 1.0
+    let unitLayerScale: [Double]
+    var actionStream: RandomStream
+    /// Baseline, return and reward-prediction errors.
+    var signal: RewardSignal
+    public var baseline: RewardBaseline { signal.baseline }
+    var diverged = false
+
+    /// The keys every rule of the family reads, with the paper's defaults.
+    public static var commonParameters: [ParameterSpec] {
+        [
+            .number("learning_rate", default: nil, range: .nonNegative, "eta, the learning rate"),
+            .integer("hidden_units", default: 128, range: .atLeast(1), unit: "units", "width of every hidden layer"),
+            .integer("hidden_layers", default: 1, range: .nonNegative, unit: "layers", "number of hidden layers"),
+            .number("baseline_rate", default: 0.66, range: .leftOpen(0, 1), "rate of the moving-average reward baseline"),
+            .string("reward_mode", default: RewardMode.episodic.rawValue, choices: RewardMode.allCases.map(\.rawValue),
+                    "episodic: one update per episode from the return; immediate: one per step from its reward"),
+        ]
+    }
+
+    public static var parameters: ParameterTable { ParameterTable(commonParameters + Estimator.parameters) }
+
+    /// The rule's catalog entry (episodic kind, discrete actions).
+    public static func descriptor(name: String, summary: String, citation: String, equations: String) -> RuleDescriptor {
+        RuleDescriptor(
+            name: name, summary: summary, citation: citation, equations: equations,
+            implementations: [
+                .episodic(actionSpaces: [.discrete], parameters: parameters) { p, task, stream in
+                    try PolicyGradientAgent(p, task: task, stream: stream)
+                },
+            ])
+    }
+
+    public init(parameters: Hyperparameters, task: TaskShape, stream: RandomStream) throws {
+        try self.init(Self.parameters.read(parameters), task: task, stream: stream)
+    }
+
+    init(_ p: ParameterValues, task: TaskShape, stream: RandomStream) throws {
+        guard case .discrete(let actions) = task.actionSpace, actions >= 1 else {
+            throw ParameterError(key: "action space", message: "needs a discrete action space, the task has \(task.actionSpace)")
+        }
+        learningRate = try p.double("learning_rate")
+        rewardMode = try p.choice("reward_mode", as: RewardMode.self)
+        var initialisation = stream.split(PolicyStreamTag.initialWeights)
+        network = PolicyMLP(
+            inputs: task.observationCount, hiddenUnits: try p.int("hidden_units"), hiddenLayers: try p.int("hidden_layers"),
+            actions: actions, initialisation: &initialisation)
+        estimator = try Estimator(p, network: network, rewardMode: rewardMode, stream: stream)
+        actionStream = stream.split(PolicyStreamTag.actions)
+        trace = Array(repeating: 0, count: network.weights.count)
+        unitLayerScale = Array(repeating: 1, count: network.layerCount)
+        signal = RewardSignal(mode: rewardMode, baselineRate: try p.double("baseline_rate"))
+    }
+
+    public mutating func act(_ observation: [Double], episodeStart: Bool) -> Action {
+        if episodeStart {
+            for i in trace.indices { trace[i] = 0 }
+            estimator.beginEpisode()
+            signal.beginEpisode()
+        }
+        let (action, factor) = estimator.step(&network, observation: observation, actions: &actionStream)
+        stepFactor = factor
+        if rewardMode == .episodic {
+            let decay = estimator.traceDecay
+            if decay != 1 {
+                for i in trace.indices { trace[i] *= decay }
+            }
+            network.addOuterProducts(
+                scale: factor, layerScale: unitLayerScale, post: estimator.postsynaptic,
+                presynaptic: estimator.tracePresynaptic, into: &trace)
+        }
+        return .discrete(action)
+    }
+
+    public mutating func observe(reward: Double, nextObservation: [Double], terminated: Bool, truncated: Bool) {
+        let stepError = signal.record(reward: reward)
+        switch rewardMode {
+        case .immediate:
+            if let error = stepError {
+                network.addOuterProductsToWeights(
+                    scale: learningRate * error * stepFactor, layerScale: estimator.updateLayerScale,
+                    post: estimator.postsynaptic, presynaptic: estimator.immediatePresynaptic)
+            }
+            if terminated || truncated { diverged = diverged || !network.weightsAreFinite }
+        case .episodic:
+            if terminated || truncated { endOfEpisodeUpdate() }
+        }
+    }
+
+    /// `W_l += eta s_l delta E_l`; the first episode only initialises the baseline.
+    mutating func endOfEpisodeUpdate() {
+        guard let delta = signal.episodeError() else { return }
+        network.addToWeights(trace, scale: learningRate * delta, layerScale: estimator.updateLayerScale)
+        diverged = diverged || !delta.isFinite || !network.weightsAreFinite
+    }
+
+    public var diagnosticNames: [String] { signal.diagnosticNames }
+
+    public mutating func endEpisode(diagnostics: inout [Double]) {
+        signal.writeDiagnostics(&diagnostics, weightNorm: network.weightNorm)
+    }
+
+    public var hasDiverged: Bool { diverged }
+}
+
+extension PolicyGradientAgent: Checkpointable {
+    public func save(to archive: inout StateArchive) {
+        network.save(to: &archive)
+        archive.append(trace)
+        estimator.save(to: &archive)
+        actionStream.save(to: &archive)
+        signal.save(to: &archive)
+        if Estimator.stepFactorVaries { archive.append(stepFactor) }
+        archive.append(diverged)
+    }
+
+    public mutating func load(from reader: inout StateArchive.Reader) throws {
+        try network.load(from: &reader)
+        try reader.doubles(into: &trace)
+        try estimator.load(from: &reader)
+        try actionStream.load(from: &reader)
+        try signal.load(from: &reader)
+        if Estimator.stepFactorVaries { stepFactor = try reader.double() }
+        diverged = try reader.bool()
+    }
+}
+
+/// The child streams of a policy-gradient agent's stream: weights, noise and action
+/// sampling each draw from their own, so that, for one seed, every rule of the family
+/// starts from the same weights and a change in how much noise a rule draws does not shift
+/// its action draws.
+public enum PolicyStreamTag {
+    public static let initialWeights: UInt64 = 0
+    public static let noise: UInt64 = 1
+    public static let actions: UInt64 = 2
+}
