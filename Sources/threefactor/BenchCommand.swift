@@ -5,7 +5,9 @@ import ThreeFactor
 
 /// `make bench`: steps per CPU second of every environment alone and of every rule
 /// learning, in one run, with the ratio to the official implementations' speed where it
-/// is known. Build in release mode for meaningful numbers (the Makefile does).
+/// is known. The learning rows and the official speeds are data: the `[[bench]]` tables
+/// of every `papers/<id>/experiments.toml`. Build in release mode for meaningful numbers
+/// (the Makefile does).
 /// Rates are per CPU second of the benchmarking thread, so other load on the machine
 /// does not lower them; an environment's rate includes drawing its random actions.
 struct BenchCommand: ParsableCommand {
@@ -16,19 +18,10 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Only benchmarks whose name contains this text.") var filter: String?
     @Option(help: "Directory holding papers/ (default: current directory).") var root: String = "."
 
-    /// Official implementations' speed on this machine class, environment steps per second
-    /// per core (../shared/papers/*/SPEC.md, "Measured here"/"Observed" sections).
-    static let official: [String: (rate: Double, source: String)] = [
-        "map-prop": (170, "official NumPy map_prop, CartPole, SPEC map-prop"),
-        "nrl": (1_000, "official PyTorch code, CartPole H128, SPEC nrl"),
-        "rmhl": (2_200, "official PyTorch code, CartPole H128, SPEC nrl"),
-        "bp-reinforce": (1_800, "official PyTorch code, CartPole H128, SPEC nrl"),
-    ]
-
     struct Case {
         var name: String
         var steps: Int
-        var rule: String?
+        var official: OfficialSpeed?
         var measure: (Int) throws -> Double  // steps per CPU second
     }
 
@@ -37,44 +30,19 @@ struct BenchCommand: ParsableCommand {
         print("warning: this is a debug build; use `make bench` (release) for meaningful numbers")
         #endif
         var cases: [Case] = EnvironmentRegistry.ids.map { id in
-            Case(name: "\(id) (environment alone, random actions)", steps: id.hasPrefix("LunarLander") ? 200_000 : 2_000_000, rule: nil) { steps in
+            Case(name: "\(id) (environment alone, random actions)", steps: id.hasPrefix("LunarLander") ? 200_000 : 2_000_000, official: nil) { steps in
                 let cpu0 = AgentBenchmark.threadCPUSeconds()
                 let r = try EnvironmentBenchmark.run(id, steps: steps)
                 return Double(r.steps) / (AgentBenchmark.threadCPUSeconds() - cpu0)
             }
         }
-        // Learning: the papers' pinned configurations, read from their experiment files.
-        let learning: [(paper: String, experiment: String, steps: Int)] = [
-            ("map-prop", "cartpole-reinforce-team", 200_000),
-            ("map-prop", "cartpole-map-prop", 100_000),
-            ("map-prop", "cartpole-backprop-ac", 200_000),
-            ("nrl", "cartpole-nrl", 500_000),
-            ("nrl", "cartpole-rmhl", 500_000),
-            ("nrl", "cartpole-bp", 500_000),
-            ("sar", "reflex-only", 100_000),
-            ("sar", "sim-sar-sign", 100_000),
-            ("sar", "sim-gdm", 100_000),
-        ]
-        for l in learning {
-            let file = "\(root)/papers/\(l.paper)/experiments.toml"
-            guard FileManager.default.fileExists(atPath: file) else {
-                print("(skipping \(l.paper)/\(l.experiment): no \(file); run from the repository root or pass --root)")
-                continue
-            }
-            guard let e = try PaperExperiments.load(file).experiment(l.experiment) else {
-                throw UsageError("\(file) has no experiment \(l.experiment)")
-            }
-            let name = "\(e.rule) on \(e.env ?? "?") (\(l.paper): \(e.id))"
-            if e.kind == "episodic", let env = e.env {
-                cases.append(Case(name: name, steps: l.steps, rule: e.rule) { steps in
-                    try AgentBenchmark.run(rule: e.rule, env: env, steps: steps, parameters: e.params,
-                                           environmentOptions: e.envOptions).stepsPerCPUSecond
-                })
-            } else {
-                cases.append(Case(name: name, steps: l.steps, rule: e.rule) { steps in
-                    try TrialBenchmark.run(e, steps: steps).stepsPerCPUSecond
-                })
-            }
+        // Learning: every paper module's [[bench]] rows (papers/<id>/experiments.toml), each
+        // timing one of the paper's pinned experiments.
+        if PaperModules.ids(root: root).isEmpty {
+            print("(no learning benchmarks: no papers/<id>/experiments.toml under \(root); run from the repository root or pass --root)")
+        }
+        for b in try LearningBenchmark.all(root: root) {
+            cases.append(Case(name: b.name, steps: b.steps, official: b.official) { try b.run(steps: $0) })
         }
         if let filter { cases = cases.filter { $0.name.contains(filter) } }
 
@@ -83,8 +51,8 @@ struct BenchCommand: ParsableCommand {
             let steps = max(1_000, Int(Double(c.steps) * scale))
             let rate = try c.measure(steps)
             var line = c.name.padding(toLength: 70, withPad: " ", startingAt: 0) + String(format: "  %11.0f", rate)
-            if let rule = c.rule, let o = Self.official[rule] {
-                line += String(format: "   %6.0fx  (%@ at %.0f/s)", rate / o.rate, o.source, o.rate)
+            if let o = c.official {
+                line += String(format: "   %6.0fx  (%@ at %.0f/s)", rate / o.stepsPerSecond, o.label, o.stepsPerSecond)
             }
             print(line)
         }

@@ -36,10 +36,9 @@ struct ReplicateCommand: ParsableCommand {
                 throw UsageError("--experiments: \(file) is an experiments file of paper '\(loaded.paper)', not '\(paper)'")
             }
         } else {
-            file = "\(root)/papers/\(paper)/experiments.toml"
+            file = PaperModules.experimentsFile(paper, root: root)
             guard FileManager.default.fileExists(atPath: file) else {
-                let available = (try? FileManager.default.contentsOfDirectory(atPath: "\(root)/papers"))?.sorted() ?? []
-                throw UsageError("paper '\(paper)': no \(file); valid: \(available.joined(separator: ", "))")
+                throw UsageError("paper '\(paper)': no \(file); valid: \(PaperModules.ids(root: root).joined(separator: ", "))")
             }
             loaded = try PaperExperiments.load(file)
         }

@@ -98,13 +98,15 @@ public struct PaperExperiments: Sendable {
     public var experiments: [ExperimentSpec]
     /// Figure id -> title (optional `[figures]` table); the id itself when absent.
     public var figureTitles: [String: String]
+    /// The learning rows this paper adds to `make bench` (optional `[[bench]]` tables).
+    public var benchmarks: [BenchmarkRow]
     public var file: String
 
     /// Reads and checks an experiments file; any problem is one `ConfigError` naming the
     /// file and the key.
     public static func load(_ path: String) throws -> PaperExperiments {
         let root = ConfigReader(file: path, path: "", table: try ConfigFile.load(path))
-        try root.rejectUnknownKeys(["paper", "title", "profiles", "figures", "experiments"])
+        try root.rejectUnknownKeys(["paper", "title", "profiles", "figures", "experiments", "bench"])
         let paper = try root.requiredString("paper")
         let title = try root.string("title") ?? paper
         var profiles: [String: String] = [:]
@@ -126,8 +128,10 @@ public struct PaperExperiments: Sendable {
             }
             experiments.append(spec)
         }
+        let benchmarks = try BenchmarkRow.parse(root, experiments: experiments)
         return PaperExperiments(
-            paper: paper, title: title, profiles: profiles, experiments: experiments, figureTitles: figureTitles, file: path)
+            paper: paper, title: title, profiles: profiles, experiments: experiments, figureTitles: figureTitles,
+            benchmarks: benchmarks, file: path)
     }
 
     static func parseExperiment(_ t: ConfigReader, profiles: Set<String>) throws -> ExperimentSpec {
