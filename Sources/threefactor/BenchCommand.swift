@@ -29,7 +29,7 @@ struct BenchCommand: ParsableCommand {
         #if DEBUG
         print("warning: this is a debug build; use `make bench` (release) for meaningful numbers")
         #endif
-        var cases: [Case] = EnvironmentRegistry.ids.map { id in
+        var cases: [Case] = Catalog.environments.map(\.id).map { id in
             Case(name: "\(id) (environment alone, random actions)", steps: id.hasPrefix("LunarLander") ? 200_000 : 2_000_000, official: nil) { steps in
                 let cpu0 = AgentBenchmark.threadCPUSeconds()
                 let r = try EnvironmentBenchmark.run(id, steps: steps)

@@ -1,16 +1,30 @@
 import ArgumentParser
+import Replication
 import ThreeFactor
 
 struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "list", abstract: "List the environments, rules and experiment kinds the toolkit has.")
+        commandName: "list", abstract: "List the rules, tasks and experiment kinds of the catalog.",
+        discussion: "`threefactor list --rule <name>` (or `threefactor describe <name>`) shows one rule in full.")
 
-    func run() {
-        print("environments:")
-        for e in EnvironmentRegistry.all { print("  \(e.id.padding(toLength: 28, withPad: " ", startingAt: 0)) \(e.summary)") }
-        print("rules:")
-        for r in RuleRegistry.all { print("  \(r.name.padding(toLength: 28, withPad: " ", startingAt: 0)) \(r.summary)") }
-        print("experiment kinds:")
-        for k in TrialRegistry.all { print("  \(k.name.padding(toLength: 28, withPad: " ", startingAt: 0)) \(k.summary)") }
+    @Option(help: "Describe this rule: equations, kinds, action spaces and hyperparameters.") var rule: String?
+
+    func run() throws {
+        if let rule {
+            print(try CatalogText.describe(rule: rule))
+            return
+        }
+        print(CatalogText.list())
+    }
+}
+
+struct DescribeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "describe", abstract: "Describe a rule: equations, kinds, action spaces and hyperparameter table.")
+
+    @Argument(help: "Rule name (see `threefactor list`).") var rule: String
+
+    func run() throws {
+        print(try CatalogText.describe(rule: rule))
     }
 }

@@ -15,7 +15,7 @@ struct RunCommand: ParsableCommand {
     )
 
     @Option(help: "Environment id (see `threefactor list`).") var env: String
-    @Option(help: "Learning rule (see `threefactor list`).") var rule: String
+    @Option(help: "Learning rule (see `threefactor list`; its keys: `threefactor describe <rule>`).") var rule: String
     @Option(help: "Seeds: a range 0..9 (inclusive), a list 1,4,7, or one seed.") var seeds: String = "0"
     @Option(help: "Episodes per seed.") var episodes: Int
     @Option(help: "Output HDF5 file.") var out: String?
@@ -24,17 +24,18 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Worker threads (default: all cores). Results do not depend on it.") var jobs: Int?
 
     func run() throws {
-        guard EnvironmentRegistry.entry(env) != nil else {
-            throw UsageError("--env: unknown environment '\(env)'; valid: \(EnvironmentRegistry.ids.joined(separator: ", "))")
-        }
-        guard RuleRegistry.entry(rule) != nil else {
-            throw UsageError("--rule: unknown rule '\(rule)'; valid: \(RuleRegistry.names.joined(separator: ", "))")
+        let implementation: RuleImplementation
+        do {
+            implementation = try Catalog.resolve(kind: EpisodicTrials.kindName, rule: rule, task: env).implementation
+        } catch let e as CatalogError {
+            throw UsageError("--\(e.key == "env" ? "env" : "rule"): \(e)")
         }
         let seedList: [Int]
         do { seedList = try SeedRange.parse(seeds) } catch { throw UsageError("--seeds: \(error)") }
         guard episodes > 0 else { throw UsageError("--episodes: expected a positive integer, got \(episodes)") }
         if let jobs, jobs < 1 { throw UsageError("--jobs: expected a positive integer, got \(jobs)") }
         let parameters = try ParameterArguments.parse(params)
+        _ = try implementation.parameters.read(parameters)
         let spec = ExperimentSpec(
             id: "\(env)-\(rule)", env: env, rule: rule, params: parameters, units: episodes, seeds: seedList)
         let path = out ?? "runs/\(spec.id).h5"

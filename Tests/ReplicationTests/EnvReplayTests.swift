@@ -5,7 +5,7 @@ import ThreeFactor
 @Suite struct EnvReplayTests {
     @Test func listNamesEveryEnvironmentWithItsSpaces() {
         let lines = EnvReplay.listLines()
-        #expect(lines.count == EnvironmentRegistry.ids.count)
+        #expect(lines.count == Catalog.environments.map(\.id).count)
         #expect(lines.contains { $0.hasPrefix("Acrobot-v1 ") && $0.contains("Discrete(3)") && $0.contains("limit 500") })
         #expect(lines.contains { $0.hasPrefix("Pendulum-v1 ") && $0.contains("Box(low: [-2.0], high: [2.0])") && $0.contains("[theta, theta_dot]") })
     }
@@ -56,7 +56,7 @@ import ThreeFactor
 
     @Test func badInputGivesOneLineNamingThePlaceAndTheValidRange() {
         #expect(Self.message { _ = try EnvReplay.replay(id: "Acrobot-v2", state: nil, actions: "") }
-                == "unknown environment \"Acrobot-v2\"; expected one of \(EnvironmentRegistry.ids.joined(separator: ", "))")
+                == "unknown environment \"Acrobot-v2\"; expected one of \(Catalog.environments.map(\.id).joined(separator: ", "))")
         #expect(Self.message { _ = try EnvReplay.replay(id: "Acrobot-v1", state: "0,0,0", actions: "") }
                 == "--state: expected 4 comma-separated numbers theta1,theta2,dtheta1,dtheta2, got 3 values")
         #expect(Self.message { _ = try EnvReplay.replay(id: "Acrobot-v1", state: "0,0,zero,0", actions: "") }
@@ -87,7 +87,7 @@ import ThreeFactor
     }
 
     @Test func benchmarkStepsEveryEnvironment() throws {
-        for id in EnvironmentRegistry.ids {
+        for id in Catalog.environments.map(\.id) {
             let result = try EnvironmentBenchmark.run(id, steps: 2_000, seed: 1)
             #expect(result.steps == 2_000 && result.seconds > 0 && result.stepsPerSecond > 0, "\(result)")
             #expect(result.episodes >= 1)

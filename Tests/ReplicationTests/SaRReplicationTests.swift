@@ -62,10 +62,9 @@ struct SignFlipped<Wrapped: ClosedLoopRule>: ClosedLoopRule {
     static let flippedFactory: Runner.TrialFactory = { spec, seed in
         guard spec.rule == "sar-sign" else { return try Runner.registeredTrial(spec, seed) }
         let t = spec.trialSpec(seed: seed)
-        let settings = try ClosedLoopSettings(
-            environmentOptions: t.envOptions, parameters: t.ruleParameters, usesNetwork: true,
-            ruleKeys: ["eta", "relevance"])
-        let rule = SignAndRelevance(learningRate: try t.ruleParameters.double("eta"), hiddenSign: .propagatedSign)
+        let p = try Catalog.rule("sar-sign")!.implementation(for: "closed-loop")!.parameters.read(t.ruleParameters)
+        let settings = try ClosedLoopSettings(environmentOptions: t.envOptions, p, usesNetwork: true)
+        let rule = SignAndRelevance(learningRate: try p.double("eta"), hiddenSign: .propagatedSign)
         return ClosedLoopTrial(settings: settings, rule: SignFlipped(wrapped: rule), seed: t.seed)
     }
 

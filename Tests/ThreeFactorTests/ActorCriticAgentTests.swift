@@ -3,44 +3,53 @@ import Testing
 
 @Suite struct ActorCriticAgentTests {
     static func trial(_ rule: String, seed: UInt64 = 5, parameters: [String: ParameterValue] = [:]) throws -> any Trial {
-        try TrialRegistry.kind("episodic")!.make(
+        try Catalog.makeTrial(
+            kind: "episodic",
             TrialSpec(env: "CartPole-v1", envOptions: Hyperparameters(), rule: rule,
                       ruleParameters: Hyperparameters(parameters), seed: seed))
     }
 
-    @Test func rulesAreRegistered() {
-        for rule in ActorCriticRule.allCases { #expect(RuleRegistry.entry(rule.rawValue) != nil) }
-        #expect(TrialRegistry.kind("supervised") != nil)
+    static let rules = ["map-prop", "reinforce-team", "backprop"]
+
+    @Test func rulesAreRegisteredForBothTeamLoops() {
+        for rule in Self.rules {
+            #expect(Catalog.rule(rule)?.implementations.map(\.kind) == ["episodic", "supervised"])
+        }
+    }
+
+    static func settings<R: TeamNetworkRule>(_ rule: R.Type, _ values: [String: ParameterValue] = [:]) throws -> ActorCriticSettings {
+        try ActorCriticSettings(
+            ActorCriticAgent<R>.parameters.read(Hyperparameters(values)), stochasticHiddenUnits: R.stochasticHiddenUnits)
     }
 
     /// Defaults are the reference CartPole configuration (config_cp.ini).
     @Test func defaultsAreTheReferenceCartPoleConfiguration() throws {
-        let s = try ActorCriticSettings(rule: .mapPropagation)
+        let s = try Self.settings(MAPPropagation.self)
         #expect(s.gamma == 0.98 && s.hidden == [64, 32] && s.temperature == 2)
         #expect(s.criticVariances == [0.03, 0.1, 0.1] && s.actorVariances == [0.03, 0.1, 0.1])
-        #expect(s.criticUpdateAdjustment == 0.5 && s.actorUpdateAdjustment == 0.5 && s.mapSteps == 20)
+        let map = try MAPPropagation.actorCritic(ActorCriticAgent<MAPPropagation>.parameters.read(Hyperparameters()))
+        #expect(map.critic.updateAdjustment == 0.5 && map.actor.updateAdjustment == 0.5 && map.actor.steps == 20)
         #expect(s.criticLambda == 0.95 && s.actorLambda == 0.95 && s.rewardLimit < 0)
-        #expect(s.criticLearningRates.map(\.start) == [0.02, 0.00002, 0.000002])
-        #expect(s.criticLearningRates.map(\.end) == [0.002, 0.000002, 0.0000002])
-        #expect(s.actorLearningRates.map(\.start) == [0.01, 0.00001, 0.000001])
-        #expect(s.actorLearningRates.map(\.end) == [0.001, 0.000001, 0.00000001])
+        #expect(s.criticLearningRates.map(\LinearSchedule.start) == [0.02, 0.00002, 0.000002])
+        #expect(s.criticLearningRates.map(\LinearSchedule.end) == [0.002, 0.000002, 0.0000002])
+        #expect(s.actorLearningRates.map(\LinearSchedule.start) == [0.01, 0.00001, 0.000001])
+        #expect(s.actorLearningRates.map(\LinearSchedule.end) == [0.001, 0.000001, 0.00000001])
         #expect(s.actorLearningRates.allSatisfy { $0.steps == 50_000 })
     }
 
     @Test func rejectsUnknownAndMalformedKeys() {
-        #expect(throws: ParameterError.self) { try ActorCriticSettings(rule: .mapPropagation, parameters: Hyperparameters(["gama": .number(0.9)])) }
-        #expect(throws: ParameterError.self) { try ActorCriticSettings(rule: .reinforceTeam, parameters: Hyperparameters(["map_grad_ascent_steps": .integer(3)])) }
-        #expect(throws: ParameterError.self) { try ActorCriticSettings(rule: .backprop, parameters: Hyperparameters(["critic_var": .list([.number(1)])])) }
-        #expect(throws: ParameterError.self) {
-            try ActorCriticSettings(rule: .mapPropagation, parameters: Hyperparameters(["actor_var": .list([.number(0.1), .number(0.1)])]))
-        }
-        #expect(throws: ParameterError.self) { try ActorCriticSettings(rule: .mapPropagation, parameters: Hyperparameters(["actor_l_type": .integer(2)])) }
+        #expect(throws: ParameterError.self) { try Self.settings(MAPPropagation.self, ["gama": .number(0.9)]) }
+        #expect(throws: ParameterError.self) { try Self.settings(REINFORCETeam.self, ["map_grad_ascent_steps": .integer(3)]) }
+        #expect(throws: ParameterError.self) { try Self.settings(Backpropagation.self, ["critic_var": .list([.number(1)])]) }
+        #expect(throws: ParameterError.self) { try Self.settings(MAPPropagation.self, ["actor_var": .list([.number(0.1), .number(0.1)])]) }
+        #expect(throws: ParameterError.self) { try Self.settings(MAPPropagation.self, ["actor_l_type": .integer(2)]) }
+        #expect(throws: ParameterError.self) { try Self.settings(MAPPropagation.self, ["gamma": .number(.nan)]) }
     }
 
     /// Saving at an episode boundary and loading into a fresh trial continues bit for bit.
-    @Test(arguments: ActorCriticRule.allCases)
-    func checkpointRoundTripContinuesIdentically(rule: ActorCriticRule) throws {
-        var original = try Self.trial(rule.rawValue)
+    @Test(arguments: Self.rules)
+    func checkpointRoundTripContinuesIdentically(rule: String) throws {
+        var original = try Self.trial(rule)
         var record = Array(repeating: 0.0, count: original.seriesNames.count)
         for _ in 0..<3 { original.runUnit(record: &record) }
         var archive = StateArchive()
@@ -50,7 +59,7 @@ import Testing
             original.runUnit(record: &record)
             continued.append(record)
         }
-        var resumed = try Self.trial(rule.rawValue)
+        var resumed = try Self.trial(rule)
         var reader = StateArchive.Reader(archive)
         try resumed.load(from: &reader)
         #expect(reader.isAtEnd)
@@ -64,7 +73,7 @@ import Testing
     /// first, one more on the final observation, one with δ = 0 at the next episode's start;
     /// the traces are cleared then.
     @Test func episodeBoundaries() throws {
-        var agent = try ActorCriticAgent(rule: .mapPropagation, parameters: Hyperparameters(),
+        var agent = try ActorCriticAgent<MAPPropagation>(parameters: Hyperparameters(),
                                          task: TaskShape(CartPole()), stream: RandomStream(seed: 1))
         var env = CartPole()
         var observation = [0.0, 0, 0, 0], next = observation
@@ -89,7 +98,7 @@ import Testing
         _ = agent.act(observation, episodeStart: true)
         #expect(agent.actor.adamStep == steps + 1)
         // Cleared, then this step's eligibility added: trace = eligibility ⊗ input.
-        let e = agent.actor.activity(.eligibility, layer: 0)
+        let e = agent.actor.activity(TeamNetwork.Activity.eligibility, layer: 0)
         let trace = agent.actor.weightTrace(layer: 0)
         for i in 0..<4 {
             for j in 0..<64 { #expect(trace[i * 64 + j] == 0 * 0 + observation[i] * e[j] || abs(trace[i * 64 + j] - observation[i] * e[j]) < 1e-15) }
@@ -99,8 +108,8 @@ import Testing
     /// Continuous actions: the reference maps the output o to clip(o (high - low) - low,
     /// low, high); for MountainCarContinuous (-1, 1) that is clip(2 o + 1, -1, 1).
     @Test func continuousActionQuirk() throws {
-        var agent = try ActorCriticAgent(
-            rule: .mapPropagation, parameters: Hyperparameters(["actor_var": .list([.number(0.03), .number(0.1), .number(0.5)])]),
+        var agent = try ActorCriticAgent<MAPPropagation>(
+            parameters: Hyperparameters(["actor_var": .list([.number(0.03), .number(0.1), .number(0.5)])]),
             task: TaskShape(observationCount: 2, actionSpace: .box(low: [-1], high: [1])), stream: RandomStream(seed: 2))
         var seenInside = false
         for k in 0..<50 {
@@ -120,8 +129,8 @@ import Testing
     /// episode shows it.
     @Test func rewardClipping() throws {
         func firstTDError(limit: Double) throws -> Double {
-            var agent = try ActorCriticAgent(
-                rule: .reinforceTeam, parameters: Hyperparameters(["reward_lim": .number(limit)]),
+            var agent = try ActorCriticAgent<REINFORCETeam>(
+                parameters: Hyperparameters(["reward_lim": .number(limit)]),
                 task: TaskShape(CartPole()), stream: RandomStream(seed: 9))
             _ = agent.act([0.01, 0, 0.02, 0], episodeStart: true)
             agent.observe(reward: 100, nextObservation: [0, 0, 0, 0], terminated: true, truncated: false)

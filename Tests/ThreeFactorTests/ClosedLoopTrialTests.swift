@@ -57,10 +57,13 @@ import Testing
         return rows
     }
 
+    static func make(_ spec: TrialSpec) throws -> any Trial { try Catalog.makeTrial(kind: "closed-loop", spec) }
+
     @Test func everyRuleIsRegisteredAndLogsItsSeries() throws {
-        let kind = try #require(TrialRegistry.kind("closed-loop"))
-        for rule in ClosedLoopTrials.ruleNames {
-            var trial = try kind.make(Self.spec(rule))
+        let rules = Catalog.rules.filter { $0.implementation(for: "closed-loop") != nil }.map(\.name)
+        #expect(rules == ["sar-sign", "sar-delta-sign", "gdm", "reflex-only"])
+        for rule in rules {
+            var trial = try Self.make(Self.spec(rule))
             let rows = Self.run(&trial, units: 2)
             let names = trial.seriesNames
             #expect(names.contains("abs_error_mean") && names.contains("steps_to_success") && names.contains("episode_return"))
@@ -76,7 +79,7 @@ import Testing
 
     @Test func learningRulesMoveEveryLayerAndTheReflexLearnsNothing() throws {
         for rule in ["sar-sign", "sar-delta-sign", "gdm"] {
-            var trial = try ClosedLoopTrials.make(Self.spec(rule))
+            var trial = try Self.make(Self.spec(rule))
             let rows = Self.run(&trial, units: 5)
             let names = trial.seriesNames
             let last = Dictionary(uniqueKeysWithValues: zip(names, rows[4]))
@@ -85,23 +88,23 @@ import Testing
     }
 
     @Test func aRunIsAPureFunctionOfSpecAndSeed() throws {
-        var a = try ClosedLoopTrials.make(Self.spec("sar-sign"))
-        var b = try ClosedLoopTrials.make(Self.spec("sar-sign"))
+        var a = try Self.make(Self.spec("sar-sign"))
+        var b = try Self.make(Self.spec("sar-sign"))
         #expect(Self.run(&a, units: 3) == Self.run(&b, units: 3))
-        var c = try ClosedLoopTrials.make(Self.spec("sar-sign", seed: 4))
-        var d = try ClosedLoopTrials.make(Self.spec("sar-sign"))
+        var c = try Self.make(Self.spec("sar-sign", seed: 4))
+        var d = try Self.make(Self.spec("sar-sign"))
         #expect(Self.run(&c, units: 3) != Self.run(&d, units: 3))
     }
 
     @Test func resumingFromACheckpointIsBitIdentical() throws {
         for rule in ["sar-delta-sign", "gdm", "reflex-only"] {
-            var whole = try ClosedLoopTrials.make(Self.spec(rule))
+            var whole = try Self.make(Self.spec(rule))
             let expected = Self.run(&whole, units: 5)
-            var first = try ClosedLoopTrials.make(Self.spec(rule))
+            var first = try Self.make(Self.spec(rule))
             let head = Self.run(&first, units: 3)
             var archive = StateArchive()
             first.save(to: &archive)
-            var resumed = try ClosedLoopTrials.make(Self.spec(rule))
+            var resumed = try Self.make(Self.spec(rule))
             var reader = StateArchive.Reader(archive)
             try resumed.load(from: &reader)
             #expect(reader.isAtEnd)
@@ -112,15 +115,16 @@ import Testing
 
     @Test func configurationErrorsNameTheKey() {
         #expect(throws: ParameterError.self) {
-            try ClosedLoopTrials.make(Self.spec("gdm", params: ["etta": .number(0.1)]))
+            try Self.make(Self.spec("gdm", params: ["etta": .number(0.1)]))
         }
         #expect(throws: ParameterError.self) {
-            try ClosedLoopTrials.make(Self.spec("reflex-only", params: ["eta": .number(0.1)]))
+            try Self.make(Self.spec("reflex-only", params: ["eta": .number(0.1)]))
         }
         #expect(throws: ParameterError.self) {
-            try ClosedLoopTrials.make(Self.spec("gdm", params: ["output_weights": .list([.number(1), .number(2), .number(3)])]))
+            try Self.make(Self.spec("gdm", params: ["output_weights": .list([.number(1), .number(2), .number(3)])]))
         }
-        #expect(throws: ClosedLoopError.self) { try ClosedLoopTrials.make(Self.spec("sar")) }
+        #expect(throws: CatalogError.self) { try Self.make(Self.spec("sar")) }
+        #expect(throws: CatalogError.self) { try Self.make(Self.spec("nrl")) }
     }
 
     @Test func pathsBeforeAndAfterStartTogetherAndHaveTheRequestedLength() throws {

@@ -12,12 +12,12 @@ import Testing
     ]
 
     static func make(_ id: String) throws -> any Environment {
-        try #require(EnvironmentRegistry.entry(id)).make(Hyperparameters())
+        try #require(Catalog.task(id)?.makeEnvironment)(Hyperparameters())
     }
 
     @Test func registryHasEveryEnvironmentOnce() {
-        #expect(Set(EnvironmentRegistry.ids) == Set(Self.limits.keys))
-        #expect(EnvironmentRegistry.ids.count == Set(EnvironmentRegistry.ids).count)
+        #expect(Set(Catalog.environments.map(\.id)) == Set(Self.limits.keys))
+        #expect(Catalog.environments.map(\.id).count == Set(Catalog.environments.map(\.id)).count)
     }
 
     @Test(arguments: ["CartPole-v1", "Acrobot-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Pendulum-v1", "Reaching1D-v0"])
@@ -126,12 +126,12 @@ import Testing
     }
 
     @Test func timeLimitOptionAndUnknownKeys() throws {
-        let entry = try #require(EnvironmentRegistry.entry("MountainCar-v0"))
-        let env = try entry.make(Hyperparameters(["max_episode_steps": .integer(17)]))
+        let entry = try #require(Catalog.task("MountainCar-v0")?.makeEnvironment)
+        let env = try entry(Hyperparameters(["max_episode_steps": .integer(17)]))
         #expect(env.maxEpisodeSteps == 17)
-        #expect(throws: ParameterError.self) { try entry.make(Hyperparameters(["max_steps": .integer(17)])) }
-        let reaching = try #require(EnvironmentRegistry.entry("Reaching1D-v0"))
-        #expect(throws: ParameterError.self) { try reaching.make(Hyperparameters(["exact_target_reward": .integer(1)])) }
+        #expect(throws: ParameterError.self) { try entry(Hyperparameters(["max_steps": .integer(17)])) }
+        let reaching = try #require(Catalog.task("Reaching1D-v0")?.makeEnvironment)
+        #expect(throws: ParameterError.self) { try reaching(Hyperparameters(["exact_target_reward": .integer(1)])) }
     }
 
     @Test(arguments: ["CartPole-v1", "Acrobot-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Pendulum-v1", "Reaching1D-v0"])

@@ -140,11 +140,11 @@ import Darwin
     }
 
     @Test func registeredWithTheEnvironments() throws {
-        let entry = try #require(EnvironmentRegistry.entry("LineFollower-v0"))
-        var env = try entry.make(Hyperparameters(["motor_noise": .number(0.1)]))
+        let entry = try #require(Catalog.task("LineFollower-v0")?.makeEnvironment)
+        var env = try entry(Hyperparameters(["motor_noise": .number(0.1)]))
         var obs = [Double](repeating: 0, count: env.observationCount)
         env.reset(seed: 1, observation: &obs)
         #expect(obs.count == 145)
-        #expect(throws: ParameterError.self) { try entry.make(Hyperparameters(["motor_nois": .number(0.1)])) }
+        #expect(throws: ParameterError.self) { try entry(Hyperparameters(["motor_nois": .number(0.1)])) }
     }
 }

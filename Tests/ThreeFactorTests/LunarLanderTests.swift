@@ -74,13 +74,12 @@ struct LunarLanderGolden: Decodable {
         #expect(discrete.observationCount == 8)
         #expect(discrete.actionSpace == .discrete(4))
         #expect(discrete.maxEpisodeSteps == 1000)
-        let continuous = try #require(EnvironmentRegistry.entry("LunarLanderContinuous-v3")).make(Hyperparameters())
+        let continuous = try #require(Catalog.task("LunarLanderContinuous-v3")?.makeEnvironment)(Hyperparameters())
         #expect(continuous.actionSpace == .box(low: [-1, -1], high: [1, 1]))
-        let viaOption = try #require(EnvironmentRegistry.entry("LunarLander-v3"))
-            .make(Hyperparameters(["continuous": .bool(true)]))
+        let viaOption = try #require(Catalog.task("LunarLander-v3")?.makeEnvironment)(Hyperparameters(["continuous": .bool(true)]))
         #expect(viaOption.actionSpace == .box(low: [-1, -1], high: [1, 1]))
         #expect(throws: ParameterError.self) {
-            _ = try EnvironmentRegistry.entry("LunarLander-v3")!.make(Hyperparameters(["wind": .bool(true)]))
+            _ = try Catalog.task("LunarLander-v3")!.makeEnvironment!(Hyperparameters(["wind": .bool(true)]))
         }
         #expect(LunarLander.box2DVersion.hasPrefix("2."))
     }

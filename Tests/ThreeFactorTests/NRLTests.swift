@@ -80,8 +80,8 @@ let banditShape = TaskShape(observationCount: 3, actionSpace: .discrete(3))
     /// Averages NRL's eligibility-trace increment over many noise draws on a fixed
     /// trajectory (states, actions); returns it with the analytic gradient
     /// `sum_t d log pi(a_t|s_t) / dW`.
-    func averagedTrace(_ values: [String: ParameterValue], samples: Int) throws -> (mean: [Double], gradient: [Double], agent: NoiseBasedRewardModulated) {
-        var agent = try NoiseBasedRewardModulated(
+    func averagedTrace(_ values: [String: ParameterValue], samples: Int) throws -> (mean: [Double], gradient: [Double], agent: PolicyGradientAgent<NoiseBasedRewardModulated>) {
+        var agent = try PolicyGradientAgent<NoiseBasedRewardModulated>(
             parameters: parameters(values), task: banditShape, stream: RandomStream(seed: 12, stream: 1))
         var stream = RandomStream(seed: 99)
         let states = (0..<3).map { _ in S.randomVector(3, &stream) }
@@ -93,8 +93,8 @@ let banditShape = TaskShape(observationCount: 3, actionSpace: .discrete(3))
         for _ in 0..<samples {
             for (s, a) in zip(states, actions) {
                 agent.network.forwardClean(s)
-                agent.network.forwardNoisy(s, sigma: agent.noiseStd, noiseSource: &agent.noiseStream)
-                agent.accumulate(action: a)
+                agent.network.forwardNoisy(s, sigma: agent.estimator.noiseStd, noiseSource: &agent.estimator.noiseStream)
+                agent.accumulateTrace(factor: agent.estimator.perturbation(agent.network, action: a))
             }
         }
         return (agent.trace.map { $0 / Double(samples) }, gradient, agent)
@@ -152,7 +152,7 @@ let banditShape = TaskShape(observationCount: 3, actionSpace: .discrete(3))
     /// `delta = (R2 - R1) / |R2|`, and the baseline moves by 0.66 of the error.
     @Test(arguments: [true, false])
     func episodeUpdateAppliesRelativeErrorToTheTrace(widthFactor: Bool) throws {
-        var agent = try NoiseBasedRewardModulated(
+        var agent = try PolicyGradientAgent<NoiseBasedRewardModulated>(
             parameters: parameters(["learning_rate": .number(0.05), "noise_std": .number(0.1), "hidden_units": .integer(4),
                                     "output_width_factor": .bool(widthFactor)]),
             task: banditShape, stream: RandomStream(seed: 3, stream: 1))
@@ -187,11 +187,11 @@ let banditShape = TaskShape(observationCount: 3, actionSpace: .discrete(3))
     /// `eta (r - rbar) D (xi_l / ||xi_l||^2) (outer) x_clean`, and the first step of every
     /// trial makes none.
     @Test func immediateModeUpdatesPerStepAndSkipsEachTrialsFirstStep() throws {
-        var agent = try NoiseBasedRewardModulated(
+        var agent = try PolicyGradientAgent<NoiseBasedRewardModulated>(
             parameters: parameters(["learning_rate": .number(0.5), "noise_std": .number(0.1), "hidden_units": .integer(4),
                                     "reward_mode": .string("immediate")]),
             task: banditShape, stream: RandomStream(seed: 8, stream: 1))
-        #expect(agent.normalisation == .layer && !agent.outputWidthFactor)
+        #expect(agent.estimator.normalisation == .layer && !agent.estimator.outputWidthFactor)
         var env = BanditTask(length: 4)
         var observation = [0.0, 0, 0], next = observation
         for trial in 0..<3 {
@@ -231,26 +231,26 @@ let banditShape = TaskShape(observationCount: 3, actionSpace: .discrete(3))
     @Test func unknownAndInvalidSettingsAreRejected() {
         let shape = banditShape
         #expect(throws: ParameterError.self) {
-            try NoiseBasedRewardModulated(parameters: parameters(["learning_rate": .number(0.1), "noise_std": .number(0.1), "sigma": .number(1)]), task: shape, stream: RandomStream(seed: 0))
+            try PolicyGradientAgent<NoiseBasedRewardModulated>(parameters: parameters(["learning_rate": .number(0.1), "noise_std": .number(0.1), "sigma": .number(1)]), task: shape, stream: RandomStream(seed: 0))
         }
         #expect(throws: ParameterError.self) {
-            try NoiseBasedRewardModulated(parameters: parameters(["learning_rate": .number(0.1)]), task: shape, stream: RandomStream(seed: 0))
+            try PolicyGradientAgent<NoiseBasedRewardModulated>(parameters: parameters(["learning_rate": .number(0.1)]), task: shape, stream: RandomStream(seed: 0))
         }
         #expect(throws: ParameterError.self) {
-            try NoiseBasedRewardModulated(parameters: parameters(["learning_rate": .number(0.1), "noise_std": .number(0)]), task: shape, stream: RandomStream(seed: 0))
+            try PolicyGradientAgent<NoiseBasedRewardModulated>(parameters: parameters(["learning_rate": .number(0.1), "noise_std": .number(0)]), task: shape, stream: RandomStream(seed: 0))
         }
         #expect(throws: ParameterError.self) {
-            try RewardModulatedHebbian(parameters: parameters(["learning_rate": .number(0.1), "noise_std": .number(0.1), "postsynaptic": .string("hebb")]), task: shape, stream: RandomStream(seed: 0))
+            try PolicyGradientAgent<RewardModulatedHebbian>(parameters: parameters(["learning_rate": .number(0.1), "noise_std": .number(0.1), "postsynaptic": .string("hebb")]), task: shape, stream: RandomStream(seed: 0))
         }
         #expect(throws: ParameterError.self) {
-            try BackpropREINFORCE(parameters: parameters(["learning_rate": .number(0.1), "noise_std": .number(0.1)]), task: shape, stream: RandomStream(seed: 0))
+            try PolicyGradientAgent<BackpropREINFORCE>(parameters: parameters(["learning_rate": .number(0.1), "noise_std": .number(0.1)]), task: shape, stream: RandomStream(seed: 0))
         }
         #expect(throws: ParameterError.self) {
-            try BackpropREINFORCE(parameters: parameters(["learning_rate": .number(0.1), "reward_mode": .string("delayed")]), task: shape, stream: RandomStream(seed: 0))
+            try PolicyGradientAgent<BackpropREINFORCE>(parameters: parameters(["learning_rate": .number(0.1), "reward_mode": .string("delayed")]), task: shape, stream: RandomStream(seed: 0))
         }
         let continuous = TaskShape(observationCount: 3, actionSpace: .box(low: [-1], high: [1]))
         #expect(throws: ParameterError.self) {
-            try BackpropREINFORCE(parameters: parameters(["learning_rate": .number(0.1)]), task: continuous, stream: RandomStream(seed: 0))
+            try PolicyGradientAgent<BackpropREINFORCE>(parameters: parameters(["learning_rate": .number(0.1)]), task: continuous, stream: RandomStream(seed: 0))
         }
     }
 }
@@ -268,7 +268,7 @@ let banditShape = TaskShape(observationCount: 3, actionSpace: .discrete(3))
     /// within 4 of its own standard errors of zero; the cosine exceeds 0.95.
     @Test func expectedUpdateIsSigmaSquaredTimesTheRewardGradient() throws {
         let sigma = 1.0
-        var agent = try RewardModulatedHebbian(
+        var agent = try PolicyGradientAgent<RewardModulatedHebbian>(
             parameters: parameters(["learning_rate": .number(1), "noise_std": .number(sigma), "hidden_units": .integer(4)]),
             task: banditShape, stream: RandomStream(seed: 5, stream: 1))
         let r = [1.0, 0.0, -0.5]
@@ -319,7 +319,7 @@ let banditShape = TaskShape(observationCount: 3, actionSpace: .discrete(3))
 
     /// Episode update `W += eta delta E` with E the summed `xi (outer) x~`, no width factor.
     @Test func episodeUpdateAppliesTheRelativeErrorToTheNoiseTrace() throws {
-        var agent = try RewardModulatedHebbian(
+        var agent = try PolicyGradientAgent<RewardModulatedHebbian>(
             parameters: parameters(["learning_rate": .number(0.05), "noise_std": .number(0.5), "hidden_units": .integer(4)]),
             task: banditShape, stream: RandomStream(seed: 3, stream: 1))
         let initial = agent.network.weights
@@ -341,7 +341,7 @@ let banditShape = TaskShape(observationCount: 3, actionSpace: .discrete(3))
     /// The running-average variant uses `a~ - abar`, with `abar` tracking the pre-noise
     /// pre-activation from zero at every episode start.
     @Test func runningAverageVariantTracksThePreNoisePreActivation() throws {
-        var agent = try RewardModulatedHebbian(
+        var agent = try PolicyGradientAgent<RewardModulatedHebbian>(
             parameters: parameters(["learning_rate": .number(0.05), "noise_std": .number(0.1), "hidden_units": .integer(4),
                                     "postsynaptic": .string("running-average")]),
             task: banditShape, stream: RandomStream(seed: 3, stream: 1))
@@ -350,8 +350,8 @@ let banditShape = TaskShape(observationCount: 3, actionSpace: .discrete(3))
         let net = agent.network
         for i in net.unitOffset[1]..<net.unitOffset[net.layerSizes.count] {
             let preNoise = net.noisy.preActivation[i] - net.noisy.noise[i]
-            #expect(abs(agent.activityAverage[i] - 0.66 * preNoise) < 1e-15)
-            #expect(abs(agent.postsynapticFactor[i] - (net.noisy.preActivation[i] - 0.66 * preNoise)) < 1e-15)
+            #expect(abs(agent.estimator.activityAverage[i] - 0.66 * preNoise) < 1e-15)
+            #expect(abs(agent.estimator.postsynaptic[i] - (net.noisy.preActivation[i] - 0.66 * preNoise)) < 1e-15)
         }
     }
 }
@@ -362,7 +362,7 @@ let banditShape = TaskShape(observationCount: 3, actionSpace: .discrete(3))
     /// Episode 2's SGD step equals `eta delta sum_t d log pi(a_t|s_t)/dW` with the gradient
     /// taken by finite differences at the episode's starting weights.
     @Test func episodeStepIsTheFiniteDifferenceREINFORCEGradient() throws {
-        var agent = try BackpropREINFORCE(
+        var agent = try PolicyGradientAgent<BackpropREINFORCE>(
             parameters: parameters(["learning_rate": .number(0.1), "hidden_units": .integer(5), "hidden_layers": .integer(2)]),
             task: banditShape, stream: RandomStream(seed: 4, stream: 1))
         let initial = agent.network.weights
@@ -389,7 +389,7 @@ let banditShape = TaskShape(observationCount: 3, actionSpace: .discrete(3))
     }
 
     @Test func immediateModeStepsOnEachRewardAfterTheFirst() throws {
-        var agent = try BackpropREINFORCE(
+        var agent = try PolicyGradientAgent<BackpropREINFORCE>(
             parameters: parameters(["learning_rate": .number(0.3), "hidden_units": .integer(4), "reward_mode": .string("immediate")]),
             task: banditShape, stream: RandomStream(seed: 6, stream: 1))
         var env = BanditTask(length: 4)
@@ -423,7 +423,7 @@ let banditShape = TaskShape(observationCount: 3, actionSpace: .discrete(3))
     ]
 
     @Test func rulesAreRegistered() {
-        for name in ["nrl", "rmhl", "bp-reinforce"] { #expect(RuleRegistry.entry(name) != nil) }
+        for name in ["nrl", "rmhl", "bp-reinforce"] { #expect(Catalog.rule(name)?.implementation(for: "episodic") != nil) }
     }
 
     /// The first episode only initialises the baseline, for every rule, on CartPole.
@@ -448,12 +448,11 @@ let banditShape = TaskShape(observationCount: 3, actionSpace: .discrete(3))
             #expect(r != r1)
             #expect(weights(agent) != initial)
         }
-        let entry = RuleRegistry.entry(rule)!
-        let agent = try entry.make(parameters(values), shape, RandomStream(seed: 2, stream: 1))
+        let agent = try makeAgent(rule, parameters(values), shape, RandomStream(seed: 2, stream: 1))
         switch agent {
-        case let a as NoiseBasedRewardModulated: check(a) { $0.network.weights }
-        case let a as RewardModulatedHebbian: check(a) { $0.network.weights }
-        case let a as BackpropREINFORCE: check(a) { $0.network.weights }
+        case let a as PolicyGradientAgent<NoiseBasedRewardModulated>: check(a) { $0.network.weights }
+        case let a as PolicyGradientAgent<RewardModulatedHebbian>: check(a) { $0.network.weights }
+        case let a as PolicyGradientAgent<BackpropREINFORCE>: check(a) { $0.network.weights }
         default: Issue.record("unexpected agent type")
         }
     }
@@ -466,10 +465,10 @@ let banditShape = TaskShape(observationCount: 3, actionSpace: .discrete(3))
         values["reward_mode"] = .string(mode)
         func makeTrial(seed: UInt64) throws -> any Trial {
             if mode == "episodic" {
-                return try EpisodicTrials.make(TrialSpec(env: CartPole.id, envOptions: Hyperparameters(), rule: rule,
+                return try Catalog.makeTrial(kind: "episodic", TrialSpec(env: CartPole.id, envOptions: Hyperparameters(), rule: rule,
                                                          ruleParameters: parameters(values), seed: seed))
             }
-            let agent = try RuleRegistry.entry(rule)!.make(parameters(values), banditShape, RandomStream(seed: seed, stream: StreamTag.agent))
+            let agent = try makeAgent(rule, parameters(values), banditShape, RandomStream(seed: seed, stream: StreamTag.agent))
             return EpisodicTrials.open(BanditTask(length: 7), agent, seed: seed)
         }
         var original = try makeTrial(seed: 10)
@@ -498,7 +497,7 @@ let banditShape = TaskShape(observationCount: 3, actionSpace: .discrete(3))
     func absurdLearningRateIsFlaggedAsDivergence(rule: String) throws {
         var values = Self.rules.first { $0.0 == rule }!.1
         values["learning_rate"] = .number(1e308)
-        var trial = try EpisodicTrials.make(TrialSpec(env: CartPole.id, envOptions: Hyperparameters(), rule: rule,
+        var trial = try Catalog.makeTrial(kind: "episodic", TrialSpec(env: CartPole.id, envOptions: Hyperparameters(), rule: rule,
                                                       ruleParameters: parameters(values), seed: 1))
         var record = Array(repeating: 0.0, count: trial.seriesNames.count)
         for _ in 0..<30 where !trial.hasDiverged { trial.runUnit(record: &record) }
@@ -515,7 +514,7 @@ let banditShape = TaskShape(observationCount: 3, actionSpace: .discrete(3))
     func everyRuleLearnsTheBandit(rule: String, learningRate: Double, sigma: Double) throws {
         var values: [String: ParameterValue] = ["learning_rate": .number(learningRate), "hidden_units": .integer(16)]
         if sigma > 0 { values["noise_std"] = .number(sigma) }
-        let agent = try RuleRegistry.entry(rule)!.make(parameters(values), banditShape, RandomStream(seed: 1, stream: 1))
+        let agent = try makeAgent(rule, parameters(values), banditShape, RandomStream(seed: 1, stream: 1))
         var trial = EpisodicTrials.open(BanditTask(length: 10), agent, seed: 1)
         var record = Array(repeating: 0.0, count: trial.seriesNames.count)
         var returns = [Double]()
@@ -527,4 +526,10 @@ let banditShape = TaskShape(observationCount: 3, actionSpace: .discrete(3))
         let last = returns.suffix(50).reduce(0, +) / 50
         #expect(last > 9, "\(rule): mean return of the first / last 50 episodes \(first) -> \(last)")
     }
+}
+
+/// The registered episodic agent of a rule, built as the episodic loop builds it.
+func makeAgent(_ rule: String, _ parameters: Hyperparameters, _ shape: TaskShape, _ stream: RandomStream) throws -> any EpisodicAgent {
+    let implementation = try #require(Catalog.rule(rule)?.implementation(for: "episodic"))
+    return try implementation.factory(as: EpisodicRuleFactory.self).make(implementation.parameters.read(parameters), shape, stream)
 }

@@ -53,21 +53,25 @@ import Testing
     }
 
     @Test func defaultsAreTheReferenceConfigurations() throws {
-        let mp = try SupervisedSettings(task: .multiplexer, rule: .mapPropagation)
+        let map = try SupervisedTrial<MAPPropagation>.parameters.read(Hyperparameters())
+        let mp = try SupervisedSettings(task: .multiplexer, map, stochasticHiddenUnits: true)
         #expect(mp.batchSize == 128 && mp.variances == [0.3, 1, 1] && mp.learningRates == [0.04, 4e-5, 4e-6] && mp.temperature == 1)
-        let sr = try SupervisedSettings(task: .regression, rule: .mapPropagation)
-        #expect(sr.variances == [0.0075, 0.025, 0.025] && sr.learningRates == [0.06, 6e-5, 6e-6] && sr.mapSteps == 20)
+        let sr = try SupervisedSettings(task: .regression, map, stochasticHiddenUnits: true)
+        #expect(sr.variances == [0.0075, 0.025, 0.025] && sr.learningRates == [0.06, 6e-5, 6e-6])
+        #expect(try MAPPropagation.supervised(map).steps == 20)
+        let bp = try SupervisedSettings(task: .regression, SupervisedTrial<Backpropagation>.parameters.read(Hyperparameters()), stochasticHiddenUnits: false)
+        #expect(bp.variances == [1, 1, 0.025])
         #expect(throws: ParameterError.self) {
-            try SupervisedSettings(task: .regression, rule: .backprop, parameters: Hyperparameters(["var": .list([.number(1)])]))
+            try SupervisedTrial<Backpropagation>.parameters.read(Hyperparameters(["var": .list([.number(1)])]))
         }
     }
 
     /// Both tasks, all three methods: rewards in range, and a checkpoint continues bit for bit.
-    @Test(arguments: SupervisedTask.allCases, SupervisedRule.allCases)
-    func runsAndResumes(task: SupervisedTask, rule: SupervisedRule) throws {
-        let spec = TrialSpec(env: task.rawValue, envOptions: Hyperparameters(), rule: rule.rawValue,
+    @Test(arguments: SupervisedTask.allCases, ["map-prop", "reinforce-team", "backprop"])
+    func runsAndResumes(task: SupervisedTask, rule: String) throws {
+        let spec = TrialSpec(env: task.rawValue, envOptions: Hyperparameters(), rule: rule,
                              ruleParameters: Hyperparameters(["batch_size": .integer(4)]), seed: 2)
-        var trial = try TrialRegistry.kind("supervised")!.make(spec)
+        var trial = try Catalog.makeTrial(kind: "supervised", spec)
         #expect(trial.seriesNames == ["mean_reward", "episode_return"])
         var record = [0.0, 0.0]
         for _ in 0..<2 { trial.runUnit(record: &record) }
@@ -80,7 +84,7 @@ import Testing
             trial.runUnit(record: &record)
             expected.append(record)
         }
-        var resumed = try TrialRegistry.kind("supervised")!.make(spec)
+        var resumed = try Catalog.makeTrial(kind: "supervised", spec)
         var reader = StateArchive.Reader(archive)
         try resumed.load(from: &reader)
         for k in 0..<2 {
@@ -92,7 +96,7 @@ import Testing
 
     @Test func rejectsUnknownTask() {
         #expect(throws: (any Error).self) {
-            try TrialRegistry.kind("supervised")!.make(
+            try Catalog.makeTrial(kind: "supervised", 
                 TrialSpec(env: "XOR", envOptions: Hyperparameters(), rule: "map-prop", ruleParameters: Hyperparameters(), seed: 0))
         }
     }

@@ -100,7 +100,7 @@ public struct LearningBenchmark: Sendable {
     /// Runs the experiment's loop for `steps` steps; returns steps per CPU second.
     public func run(steps: Int) throws -> Double {
         let e = experiment
-        if e.kind == "episodic", let env = e.env {
+        if e.kind == EpisodicTrials.kindName, let env = e.env {
             return try AgentBenchmark.run(rule: e.rule, env: env, steps: steps, parameters: e.params,
                                           environmentOptions: e.envOptions).stepsPerCPUSecond
         }

@@ -30,7 +30,7 @@ public struct ExperimentSpec: Sendable, Equatable {
     }
 
     public init(
-        id: String, kind: String = "episodic", env: String?, envOptions: Hyperparameters = .init(), rule: String,
+        id: String, kind: String = EpisodicTrials.kindName, env: String?, envOptions: Hyperparameters = .init(), rule: String,
         params: Hyperparameters = .init(), label: String? = nil, figure: String? = nil, units: Int, seeds: [Int],
         profiles: [String: ProfileOverride] = [:]
     ) {

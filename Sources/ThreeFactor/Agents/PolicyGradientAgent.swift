@@ -129,16 +129,19 @@ public struct PolicyGradientAgent<Estimator: PolicyGradientEstimator>: EpisodicA
         }
         let (action, factor) = estimator.step(&network, observation: observation, actions: &actionStream)
         stepFactor = factor
-        if rewardMode == .episodic {
-            let decay = estimator.traceDecay
-            if decay != 1 {
-                for i in trace.indices { trace[i] *= decay }
-            }
-            network.addOuterProducts(
-                scale: factor, layerScale: unitLayerScale, post: estimator.postsynaptic,
-                presynaptic: estimator.tracePresynaptic, into: &trace)
-        }
+        if rewardMode == .episodic { accumulateTrace(factor: factor) }
         return .discrete(action)
+    }
+
+    /// `E_l <- traceDecay E_l + f_t u_l (outer) x_{l-1}` with the estimator's last factor.
+    public mutating func accumulateTrace(factor: Double) {
+        let decay = estimator.traceDecay
+        if decay != 1 {
+            for i in trace.indices { trace[i] *= decay }
+        }
+        network.addOuterProducts(
+            scale: factor, layerScale: unitLayerScale, post: estimator.postsynaptic,
+            presynaptic: estimator.tracePresynaptic, into: &trace)
     }
 
     public mutating func observe(reward: Double, nextObservation: [Double], terminated: Bool, truncated: Bool) {

@@ -108,10 +108,15 @@ public struct NoiseBasedRewardModulated: PolicyGradientEstimator {
         network.forwardClean(observation)
         let action = network.sampleAction(from: network.clean, using: &actions)
         network.forwardNoisy(observation, sigma: noiseStd, noiseSource: &noiseStream)
+        return (action, perturbation(network, action: action))
+    }
+
+    /// After both passes: `D_t` for the action taken, and the normalised perturbation.
+    public mutating func perturbation(_ network: PolicyMLP, action: Int) -> Double {
         let directionalDerivative = network.logProbability(action, of: network.noisy)
             - network.logProbability(action, of: network.clean)
         normalisePerturbation(network)
-        return (action, directionalDerivative)
+        return directionalDerivative
     }
 
     /// `xi_l / ||xi||^2` (network norm) or `xi_l / ||xi_l||^2` (layer norm) into
