@@ -24,6 +24,9 @@ let package = Package(
     products: [
         .library(name: "ThreeFactor", targets: ["ThreeFactor"]),
         .library(name: "Replication", targets: ["Replication"]),
+        // The command line as a library: a package that registers its own rules in the
+        // catalog runs them with `ThreeFactorCommand.main()` from its own executable.
+        .library(name: "ThreeFactorCLI", targets: ["ThreeFactorCLI"]),
         .executable(name: "threefactor", targets: ["threefactor"]),
     ],
     dependencies: [
@@ -56,14 +59,15 @@ let package = Package(
             dependencies: ["ThreeFactor", "CHDF5", "TOMLKit"],
             swiftSettings: hot
         ),
-        .executableTarget(
-            name: "threefactor",
+        .target(
+            name: "ThreeFactorCLI",
             dependencies: [
                 "ThreeFactor", "Replication",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: hot
         ),
+        .executableTarget(name: "threefactor", dependencies: ["ThreeFactorCLI"], swiftSettings: hot),
         .testTarget(name: "ThreeFactorTests", dependencies: ["ThreeFactor"], swiftSettings: cpu),
         .testTarget(name: "ReplicationTests", dependencies: ["Replication", "ThreeFactor", "CHDF5"], swiftSettings: cpu),
     ],

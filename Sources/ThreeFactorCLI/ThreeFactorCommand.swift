@@ -3,9 +3,14 @@ import Foundation
 import Replication
 import ThreeFactor
 
-@main
-struct ThreeFactorCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+/// The `threefactor` command. A package that registers rules of its own in the `Catalog`
+/// calls `ThreeFactorCommand.main()` from its executable to get the whole command line
+/// (run, replicate, verify, list, describe, ...) with its rules in it.
+public struct ThreeFactorCommand: ParsableCommand {
+    public init() {}
+
+
+    public static let configuration = CommandConfiguration(
         commandName: "threefactor",
         abstract: "Backprop-free reinforcement learning: three-factor rules, paper replications, HDF5 run logs.",
         version: Toolkit.version,
@@ -14,7 +19,7 @@ struct ThreeFactorCommand: ParsableCommand {
 
     /// Bad input exits with status 2 and one line naming what was wrong (ArgumentParser's
     /// own default would be 64); help and version requests exit 0 as usual.
-    static func main() {
+    public static func main() {
         do {
             var command = try parseAsRoot()
             try command.run()

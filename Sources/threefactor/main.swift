@@ -1,0 +1,3 @@
+import ThreeFactorCLI
+
+ThreeFactorCommand.main()
