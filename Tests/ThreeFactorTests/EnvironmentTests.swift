@@ -12,7 +12,8 @@ import Testing
     ]
 
     static func make(_ id: String) throws -> any Environment {
-        try #require(Catalog.task(id)?.makeEnvironment)(Hyperparameters())
+        let make = try #require(Catalog.task(id)?.makeEnvironment)
+        return try make(Hyperparameters())
     }
 
     @Test func registryHasEveryEnvironmentOnce() {

@@ -27,7 +27,8 @@ import Testing
     @Test(arguments: ["CartPole-v1", "Acrobot-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Pendulum-v1"])
     func classicControlMatchesGymnasium(id: String) throws {
         let golden = try GoldenFile.load(id)
-        let env = try #require(Catalog.task(id)?.makeEnvironment)(Hyperparameters())
+        let make = try #require(Catalog.task(id)?.makeEnvironment)
+        let env = try make(Hyperparameters())
         let summary = try replay(golden, env)
         #expect(summary.episodes == golden.episodes.count)
         expectBitExactOnGlibc(summary, id)
@@ -35,7 +36,8 @@ import Testing
 
     @Test func reaching1DMatchesNeurogym() throws {
         let golden = try GoldenFile.load("Reaching1D-v0")
-        let env = try #require(Catalog.task("Reaching1D-v0")?.makeEnvironment)(Hyperparameters())
+        let make = try #require(Catalog.task("Reaching1D-v0")?.makeEnvironment)
+        let env = try make(Hyperparameters())
         let summary = try replay(golden, env)
         #expect(summary.episodes == golden.episodes.count)
         expectBitExactOnGlibc(summary, "Reaching1D-v0")

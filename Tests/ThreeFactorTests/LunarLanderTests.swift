@@ -74,9 +74,11 @@ struct LunarLanderGolden: Decodable {
         #expect(discrete.observationCount == 8)
         #expect(discrete.actionSpace == .discrete(4))
         #expect(discrete.maxEpisodeSteps == 1000)
-        let continuous = try #require(Catalog.task("LunarLanderContinuous-v3")?.makeEnvironment)(Hyperparameters())
+        let make = try #require(Catalog.task("LunarLanderContinuous-v3")?.makeEnvironment)
+        let continuous = try make(Hyperparameters())
         #expect(continuous.actionSpace == .box(low: [-1, -1], high: [1, 1]))
-        let viaOption = try #require(Catalog.task("LunarLander-v3")?.makeEnvironment)(Hyperparameters(["continuous": .bool(true)]))
+        let makeLander = try #require(Catalog.task("LunarLander-v3")?.makeEnvironment)
+        let viaOption = try makeLander(Hyperparameters(["continuous": .bool(true)]))
         #expect(viaOption.actionSpace == .box(low: [-1, -1], high: [1, 1]))
         #expect(throws: ParameterError.self) {
             _ = try Catalog.task("LunarLander-v3")!.makeEnvironment!(Hyperparameters(["wind": .bool(true)]))

@@ -206,3 +206,12 @@ public enum PolicyStreamTag {
     public static let noise: UInt64 = 1
     public static let actions: UInt64 = 2
 }
+
+extension ParameterSpec {
+    /// The standard deviation of node perturbation's noise (NRL, RMHL).
+    public static let perturbationNoise = ParameterSpec.number(
+        "noise_std", default: nil, range: .positive, "sigma, the standard deviation of the noise added to every pre-activation")
+    /// The per-step decay of an eligibility trace (NRL, RMHL).
+    public static let traceDecay = ParameterSpec.number(
+        "trace_decay", default: 1, range: .unitInterval, "gamma_e, the eligibility trace's decay per step")
+}

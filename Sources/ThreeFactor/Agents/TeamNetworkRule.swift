@@ -52,3 +52,18 @@ extension TeamNetworkRule {
             implementations: [ActorCriticAgent<Self>.implementation, SupervisedTrial<Self>.implementation])
     }
 }
+
+extension TeamNetworkRule {
+    public static var actorCriticParameters: [ParameterSpec] { [] }
+    public static var supervisedParameters: [ParameterSpec] { [] }
+}
+
+/// A team-network rule without hyperparameters of its own: one value serves every network.
+public protocol ParameterFreeTeamNetworkRule: TeamNetworkRule {
+    init()
+}
+
+extension ParameterFreeTeamNetworkRule {
+    public static func actorCritic(_ p: ParameterValues) throws -> (critic: Self, actor: Self) { (Self(), Self()) }
+    public static func supervised(_ p: ParameterValues) throws -> Self { Self() }
+}

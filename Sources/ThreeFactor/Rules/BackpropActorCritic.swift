@@ -64,7 +64,7 @@ extension TeamNetwork {
 
 /// Backpropagation as a `TeamNetworkRule`: deterministic hidden units, the output error
 /// backpropagated (a policy's log-probability, or a value's mean).
-public struct Backpropagation: TeamNetworkRule {
+public struct Backpropagation: ParameterFreeTeamNetworkRule {
     public init() {}
 
     public static let descriptor = descriptor(
@@ -75,10 +75,6 @@ public struct Backpropagation: TeamNetworkRule {
 
     public static var stochasticHiddenUnits: Bool { false }
     public static var assignsCreditAfterLearning: Bool { false }
-    public static var actorCriticParameters: [ParameterSpec] { [] }
-    public static var supervisedParameters: [ParameterSpec] { [] }
-    public static func actorCritic(_ p: ParameterValues) throws -> (critic: Self, actor: Self) { (Self(), Self()) }
-    public static func supervised(_ p: ParameterValues) throws -> Self { Self() }
 
     public func assignCredit(_ network: inout TeamNetwork, objective: TeamObjective) {
         network.backpropagate(objective == .value ? .outputMean : .logProbabilityOfOutput)

@@ -63,8 +63,8 @@ public struct NoiseBasedRewardModulated: PolicyGradientEstimator {
 
     public static var parameters: [ParameterSpec] {
         [
-            .number("noise_std", default: nil, range: .positive, "sigma, the standard deviation of the noise added to every pre-activation"),
-            .number("trace_decay", default: 1, range: .unitInterval, "gamma_e, the eligibility trace's decay per step"),
+            .perturbationNoise,
+            .traceDecay,
             .derived(
                 "noise_normalisation", .string(choices: NoiseNormalisation.allCases.map(\.rawValue)),
                 default: "network (episodic), layer (immediate)", "norm dividing the perturbation: all layers' or each layer's own"),

@@ -77,7 +77,7 @@ extension TeamNetwork {
 
 /// The REINFORCE team as a `TeamNetworkRule`: eligibilities at the sampled values; a
 /// value's hidden eligibilities gated by `(v - m̄)`, its output's by `1 / (v - m_L)`.
-public struct REINFORCETeam: TeamNetworkRule {
+public struct REINFORCETeam: ParameterFreeTeamNetworkRule {
     public init() {}
 
     public static let descriptor = descriptor(
@@ -88,10 +88,6 @@ public struct REINFORCETeam: TeamNetworkRule {
 
     public static var stochasticHiddenUnits: Bool { true }
     public static var assignsCreditAfterLearning: Bool { false }
-    public static var actorCriticParameters: [ParameterSpec] { [] }
-    public static var supervisedParameters: [ParameterSpec] { [] }
-    public static func actorCritic(_ p: ParameterValues) throws -> (critic: Self, actor: Self) { (Self(), Self()) }
-    public static func supervised(_ p: ParameterValues) throws -> Self { Self() }
 
     public func assignCredit(_ network: inout TeamNetwork, objective: TeamObjective) {
         guard objective == .value else {

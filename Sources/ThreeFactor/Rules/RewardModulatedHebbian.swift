@@ -50,8 +50,8 @@ public struct RewardModulatedHebbian: PolicyGradientEstimator {
 
     public static var parameters: [ParameterSpec] {
         [
-            .number("noise_std", default: nil, range: .positive, "sigma, the standard deviation of the noise added to every pre-activation"),
-            .number("trace_decay", default: 1, range: .unitInterval, "gamma_e, the eligibility trace's decay per step"),
+            .perturbationNoise,
+            .traceDecay,
             .string("postsynaptic", default: Postsynaptic.noise.rawValue, choices: Postsynaptic.allCases.map(\.rawValue),
                     "postsynaptic factor: the noise xi_l, or a~_l minus its running average (Legenstein 2010)"),
             .number("activity_average_rate", default: 0.66, range: .unitInterval, "rate of the running average of the pre-activation (running-average only)"),
