@@ -54,8 +54,11 @@ let package = Package(
         .target(
             name: "Replication",
             dependencies: ["ThreeFactor", "CHDF5", "TOMLKit"],
-            swiftSettings: hot
+            swiftSettings: hot,
+            plugins: ["BuildCommit"]
         ),
+        // Records the git commit of the sources at build time, for the run logs.
+        .plugin(name: "BuildCommit", capability: .buildTool()),
         .executableTarget(
             name: "threefactor",
             dependencies: [
