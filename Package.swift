@@ -67,7 +67,7 @@ let package = Package(
             ],
             swiftSettings: hot
         ),
-        .testTarget(name: "ThreeFactorTests", dependencies: ["ThreeFactor"], swiftSettings: cpu),
+        .testTarget(name: "ThreeFactorTests", dependencies: ["ThreeFactor", "CBox2D"], swiftSettings: cpu),
         .testTarget(name: "ReplicationTests", dependencies: ["Replication", "ThreeFactor", "CHDF5"], swiftSettings: cpu),
     ],
     swiftLanguageModes: [.v5]
