@@ -57,8 +57,11 @@ let package = Package(
         .target(
             name: "Replication",
             dependencies: ["ThreeFactor", "CHDF5", "TOMLKit"],
-            swiftSettings: hot
+            swiftSettings: hot,
+            plugins: ["BuildCommit"]
         ),
+        // Records the git commit of the sources at build time, for the run logs.
+        .plugin(name: "BuildCommit", capability: .buildTool()),
         .target(
             name: "ThreeFactorCLI",
             dependencies: [
@@ -68,7 +71,7 @@ let package = Package(
             swiftSettings: hot
         ),
         .executableTarget(name: "threefactor", dependencies: ["ThreeFactorCLI"], swiftSettings: hot),
-        .testTarget(name: "ThreeFactorTests", dependencies: ["ThreeFactor"], swiftSettings: cpu),
+        .testTarget(name: "ThreeFactorTests", dependencies: ["ThreeFactor", "CBox2D"], swiftSettings: cpu),
         .testTarget(name: "ReplicationTests", dependencies: ["Replication", "ThreeFactor", "CHDF5"], swiftSettings: cpu),
     ],
     swiftLanguageModes: [.v5]

@@ -9,11 +9,10 @@ import ThreeFactor
 public struct ThreeFactorCommand: ParsableCommand {
     public init() {}
 
-
     public static let configuration = CommandConfiguration(
         commandName: "threefactor",
         abstract: "Backprop-free reinforcement learning: three-factor rules, paper replications, HDF5 run logs.",
-        version: Toolkit.version,
+        version: "\(Toolkit.version) (commit \(Toolkit.gitCommit))",
         subcommands: [RunCommand.self, ReplicateCommand.self, VerifyCommand.self, EnvCommand.self, BenchCommand.self, ListCommand.self, DescribeCommand.self]
     )
 

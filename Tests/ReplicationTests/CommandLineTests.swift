@@ -26,10 +26,13 @@ import Testing
     }
 
     @discardableResult
-    static func threefactor(_ arguments: [String], killAfter: ((Process) -> Void)? = nil) throws -> Result {
+    static func threefactor(
+        _ arguments: [String], environment: [String: String]? = nil, killAfter: ((Process) -> Void)? = nil
+    ) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = arguments
+        if let environment { p.environment = environment }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err

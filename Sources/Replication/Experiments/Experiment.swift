@@ -64,24 +64,22 @@ public struct ExperimentSpec: Sendable, Equatable {
     /// Seeds are not part of it: a log holds any subset of seeds of the same configuration.
     public var configText: String {
         var lines = [
-            "id = \(quoted(id))",
-            "kind = \(quoted(kind))",
+            "id = \(TOMLText.string(id))",
+            "kind = \(TOMLText.string(kind))",
         ]
-        if let env { lines.append("env = \(quoted(env))") }
+        if let env { lines.append("env = \(TOMLText.string(env))") }
         lines += [
-            "rule = \(quoted(rule))",
+            "rule = \(TOMLText.string(rule))",
             "units = \(units)",
         ]
         if !envOptions.values.isEmpty {
             lines.append("\n[env_options]")
-            lines += envOptions.values.keys.sorted().map { "\($0) = \(envOptions.values[$0]!)" }
+            lines += envOptions.values.keys.sorted().map { "\(TOMLText.key($0)) = \(TOMLText.value(envOptions.values[$0]!))" }
         }
         lines.append("\n[params]")
-        lines += params.values.keys.sorted().map { "\($0) = \(params.values[$0]!)" }
+        lines += params.values.keys.sorted().map { "\(TOMLText.key($0)) = \(TOMLText.value(params.values[$0]!))" }
         return lines.joined(separator: "\n") + "\n"
     }
-
-    func quoted(_ s: String) -> String { ParameterValue.string(s).description }
 
     /// The spec the core's trial factory receives for one seed.
     public func trialSpec(seed: Int) -> TrialSpec {

@@ -20,7 +20,6 @@ public struct RunRequest: Sendable {
 public struct RunOutcome: Sendable {
     public var path: String
     public var statuses: [Int: RunStatus]
-    public var allComplete: Bool { statuses.values.allSatisfy { $0 == .complete } }
 }
 
 /// Runs every seed of every requested experiment on a pool of worker threads.

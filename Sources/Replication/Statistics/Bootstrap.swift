@@ -51,23 +51,3 @@ public enum Bootstrap {
             resamples: resamples, undefinedResamples: undefined)
     }
 }
-
-/// Exact (Clopper–Pearson) confidence interval of a binomial proportion k/n.
-public func clopperPearsonInterval(successes k: Int, trials n: Int, level: Double) -> (low: Double, high: Double) {
-    precondition(n > 0 && k >= 0 && k <= n, "need 0 <= k <= n, n > 0")
-    let alpha = 1 - level
-    let low = k == 0 ? 0 : BetaDistribution.quantile(alpha / 2, Double(k), Double(n - k + 1))
-    let high = k == n ? 1 : BetaDistribution.quantile(1 - alpha / 2, Double(k + 1), Double(n - k))
-    return (low, high)
-}
-
-/// A stable 64-bit FNV-1a hash of a string (Swift's `Hasher` is randomised per process,
-/// so it cannot seed anything that must repeat).
-public func stableHash(_ text: String) -> UInt64 {
-    var h: UInt64 = 0xCBF2_9CE4_8422_2325
-    for byte in text.utf8 {
-        h ^= UInt64(byte)
-        h = h &* 0x0000_0100_0000_01B3
-    }
-    return h
-}

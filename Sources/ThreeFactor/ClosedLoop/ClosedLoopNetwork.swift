@@ -47,7 +47,6 @@ public struct ClosedLoopNetwork: Sendable {
     public internal(set) var signs: [Double]
 
     public var layerCount: Int { layerSizes.count }
-    public var neuronCount: Int { sums.count }
 
     /// A network with `layerSizes` neurons per layer (the last is the output layer),
     /// weights drawn from `rng`.
@@ -291,12 +290,6 @@ public struct ClosedLoopNetwork: Sendable {
             sum += d * d
         }
         return sum.squareRoot()
-    }
-
-    /// The weights of layer `l`, row-major `[neurons x inputs]`.
-    public func layerWeights(_ l: Int) -> ArraySlice<Double> {
-        let end = l + 1 < layerSizes.count ? weightOffset[l + 1] : weights.count
-        return weights[weightOffset[l]..<end]
     }
 
     /// Sets all weights (e.g. learned weights copied from another run).

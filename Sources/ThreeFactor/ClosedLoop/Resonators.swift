@@ -184,10 +184,6 @@ public struct Resonator: Sendable, Equatable {
         norm = peak
     }
 
-    /// The analytic impulse response `exp(-e n) sin(w (n + 1)) / (sin(w) norm)`.
-    public func impulseResponse(_ n: Int) -> Double {
-        closedLoopExp(-damping * Double(n)) * _sin(angle * Double(n + 1)) / (_sin(angle) * norm)
-    }
 }
 
 extension FilterBank: Checkpointable {

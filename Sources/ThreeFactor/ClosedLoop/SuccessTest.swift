@@ -7,10 +7,10 @@
 ///   `movingAverage` reports the running sum divided by 200, so the threshold reads
 ///   `movingAverage < 0.0005`. The test asks in effect for 400 steps in which the near
 ///   sensors hardly touch the line.
-/// - `.robot` (their robot, as restated in the SPEC): start timing at the first step with
-///   `|E| > 0.01`; success when the mean of `|E|` over the last 800 steps is below 0.1 on
-///   two consecutive steps, at least 400 steps after the start; steps to success counted
-///   from the start.
+/// - `.robot` (their robot, github.com/Sama-Darya/lineFollowerRobot): start timing at the
+///   first step with `|E| > 0.01`; success when the mean of `|E|` over the last 800 steps
+///   is below 0.1 on two consecutive steps, at least 400 steps after the start; steps to
+///   success counted from the start.
 ///
 /// Both tests assume the robot stays on the line: a robot that has driven off the track
 /// sees only white, `E = 0`, and would pass them. Here a step on which the robot is off

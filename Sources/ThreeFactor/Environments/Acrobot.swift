@@ -128,7 +128,7 @@ public struct Acrobot: Environment, Sendable {
 
     /// The equations of motion of the book version (Sutton & Barto), term by term as in
     /// Gymnasium's `_dsdt` so that every intermediate rounds the same way: squares of
-    /// variables through C `pow` as Python's `**` does (ReferenceMath.swift); squares of
+    /// variables through C `pow` as Python's `**` does (Numerics/LibraryMath.swift); squares of
     /// the constants (0.5², 1²) are exact either way.
     @inline(__always)
     static func derivatives(_ s: State4, _ torque: Double) -> State4 {

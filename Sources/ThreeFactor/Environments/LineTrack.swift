@@ -113,11 +113,6 @@ public struct LineTrack: Sendable {
         return texture[ty * textureSide + tx]
     }
 
-    /// The grey value under `(x, y)`.
-    public func grey(x: Double, y: Double) -> Double {
-        texture.withUnsafeBufferPointer { Self.grey($0, x: x, y: y) }
-    }
-
     /// Point `t` in [0, 1) of spline segment `segment` (between control points `segment`
     /// and `segment + 1`): the uniform Catmull-Rom cubic.
     public static func splinePoint(segment: Int, t: Double) -> SIMD2<Double> {
@@ -147,23 +142,4 @@ public struct LineTrack: Sendable {
         return points
     }
 
-    /// Shortest distance from `p` to the closed centreline (measured on a fine polyline).
-    public static func distanceToCentreline(_ p: SIMD2<Double>) -> Double {
-        let line = centreline(samplesPerSegment: 32)
-        var best = Double.infinity
-        for k in 0..<line.count {
-            best = min(best, distance(from: p, toSegment: line[k], line[(k + 1) % line.count]))
-        }
-        return best
-    }
-
-    static func distance(from p: SIMD2<Double>, toSegment a: SIMD2<Double>, _ b: SIMD2<Double>) -> Double {
-        let ab = b - a
-        let lengthSquared = (ab * ab).sum()
-        var t = lengthSquared > 0 ? ((p - a) * ab).sum() / lengthSquared : 0
-        t = min(1, max(0, t))
-        let q = a + t * ab
-        let d = p - q
-        return (d * d).sum().squareRoot()
-    }
 }

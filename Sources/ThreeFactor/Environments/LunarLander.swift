@@ -134,12 +134,6 @@ public final class LunarLander: Environment {
         if let world { cb2_world_destroy(world) }
     }
 
-    /// The version of the linked Box2D, e.g. "2.4.1".
-    public static var box2DVersion: String {
-        let v = Int(cb2_version())
-        return "\(v / 10000).\(v / 100 % 100).\(v % 100)"
-    }
-
     public func reset(seed: UInt64?, observation: inout [Double]) {
         if let seed { rng = RandomStream(seed: seed) }
         let halfHeight = Self.worldHeight / 2
@@ -238,13 +232,6 @@ public final class LunarLander: Environment {
             precondition(index == (side < 0 ? 0 : 1))
         }
         precondition(cb2_world_body_count(w) == Self.rightLegBody + 1)
-    }
-
-    /// Angles of the left and right leg joints (relative to their initial tilt), for tests
-    /// that compare with Gymnasium's `legs[i].joint.angle`.
-    var legJointAngles: (left: Double, right: Double) {
-        guard let w = world else { return (0, 0) }
-        return (cb2_revolute_joint_angle(w, 0), cb2_revolute_joint_angle(w, 1))
     }
 
     /// Limits of the leg joints, (lower, upper) for the left then the right leg.
@@ -352,30 +339,4 @@ public final class LunarLander: Environment {
 
     // MARK: Gymnasium's heuristic controller
 
-    /// The demonstration controller of Gymnasium (`lunar_lander.heuristic`): a PD rule that
-    /// tilts towards the pad (target angle `0.5 x + vx`, clipped to +-0.4 rad) and hovers
-    /// at a height proportional to the horizontal offset (`0.55 |x|`); after a leg touches
-    /// it only brakes the fall. Discrete: main engine when the hover correction exceeds
-    /// both 0.05 and the angle correction, otherwise the side engine that turns the right
-    /// way when the angle correction exceeds 0.05. Continuous: throttles
-    /// `(20 hover - 1, -20 angle)` clipped to [-1, 1].
-    public static func heuristicAction(_ s: [Double], continuous: Bool) -> Action {
-        let angleTarget = min(max(s[0] * 0.5 + s[2] * 1.0, -0.4), 0.4)
-        let hoverTarget = 0.55 * abs(s[0])
-        var angleTodo = (angleTarget - s[4]) * 0.5 - s[5] * 1.0
-        var hoverTodo = (hoverTarget - s[1]) * 0.5 - s[3] * 0.5
-        if s[6] != 0 || s[7] != 0 {
-            angleTodo = 0
-            hoverTodo = -s[3] * 0.5
-        }
-        if continuous {
-            let main = min(max(hoverTodo * 20 - 1, -1), 1)
-            let lateral = min(max(-angleTodo * 20, -1), 1)
-            return .continuous(SIMD4(main, lateral, 0, 0))
-        }
-        if hoverTodo > abs(angleTodo) && hoverTodo > 0.05 { return .discrete(2) }
-        if angleTodo < -0.05 { return .discrete(3) }
-        if angleTodo > 0.05 { return .discrete(1) }
-        return .discrete(0)
-    }
 }

@@ -20,7 +20,7 @@
 /// NumPy 2 a float32 scalar times a Python float stays float32, so `3.0 * u` and
 /// `0.001 * u**2` are float32 products before they join the float64 sums; this file rounds
 /// them the same way, and squares with the C library's `pow` where the reference writes
-/// `** 2` (see ReferenceMath.swift).
+/// `** 2` (see Numerics/LibraryMath.swift).
 public struct Pendulum: Environment, Sendable {
     public static let id = "Pendulum-v1"
     public let observationCount = 3

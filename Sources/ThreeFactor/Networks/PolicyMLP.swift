@@ -92,8 +92,6 @@ public struct PolicyMLP: Sendable {
     @inlinable public var layerCount: Int { layerSizes.count - 1 }
     public var inputCount: Int { layerSizes[0] }
     public var actionCount: Int { layerSizes[layerSizes.count - 1] }
-    /// Number of units that receive noise (all layers but the input).
-    public var noisyUnitCount: Int { unitOffset[layerSizes.count] - layerSizes[0] }
 
     /// Clean pass on `observation`.
     public mutating func forwardClean(_ observation: [Double]) {
@@ -114,11 +112,6 @@ public struct PolicyMLP: Sendable {
     @inlinable
     public func logProbability(_ action: Int, of pass: Pass) -> Double {
         pass.preActivation[unitOffset[layerCount] + action] - pass.logSumExp
-    }
-
-    /// The policy's probabilities of a pass (a copy; for tests and tools).
-    public func probabilities(of pass: Pass) -> [Double] {
-        Array(pass.activity[unitOffset[layerCount]..<unitOffset[layerCount + 1]])
     }
 
     /// Samples an action from a pass's softmax output.

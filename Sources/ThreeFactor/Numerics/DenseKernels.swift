@@ -41,21 +41,6 @@ public enum DenseKernels {
         return s
     }
 
-    /// y += a * x.
-    @inlinable @inline(__always)
-    public static func axpy(_ a: Double, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count n: Int) {
-        var k = 0
-        let a4 = SIMD4<Double>(repeating: a)
-        while k + 4 <= n {
-            store4(load4(y + k).addingProduct(a4, load4(x + k)), y + k)
-            k += 4
-        }
-        while k < n {
-            y[k] = y[k].addingProduct(a, x[k])
-            k += 1
-        }
-    }
-
     /// u = bias + x W for one row x of `rows` values and W of `rows x columns`.
     ///
     /// Column blocks of 16 are accumulated in registers over all rows, even and odd rows in

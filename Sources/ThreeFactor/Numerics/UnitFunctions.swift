@@ -24,12 +24,6 @@ public enum UnitFunctions {
         VectorMath.softplusWithSlope(SIMD4(repeating: u)).mean[0]
     }
 
-    /// sigmoid(u), the same bits as the vectorised path.
-    @inlinable @inline(__always)
-    public static func sigmoid(_ u: Double) -> Double {
-        VectorMath.softplusWithSlope(SIMD4(repeating: u)).slope[0]
-    }
-
     /// Softplus and its slope (the sigmoid) of `count` potentials, four at a time with
     /// `VectorMath` (one exp and one log1p per unit). Two passes: exp(-|u|) of every unit
     /// (into `slope`), then softplus and sigmoid; independent units then overlap in the

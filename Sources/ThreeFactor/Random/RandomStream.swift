@@ -101,12 +101,6 @@ public struct RandomStream: Sendable, Equatable {
         return r * _cos(theta)
     }
 
-    /// Normal with the given mean and standard deviation.
-    @inlinable
-    public mutating func normal(mean: Double, standardDeviation: Double) -> Double {
-        mean + standardDeviation * normal()
-    }
-
     /// Index drawn with the given probabilities (which should sum to 1; the last index
     /// absorbs any rounding shortfall).
     public mutating func categorical(_ probabilities: UnsafeBufferPointer<Double>) -> Int {

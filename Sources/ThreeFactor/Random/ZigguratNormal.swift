@@ -52,22 +52,8 @@ public enum ZigguratNormal {
 }
 
 extension RandomStream {
-    /// A standard normal draw by the ziggurat method (see `ZigguratNormal`).
-    @inlinable
-    public mutating func zigguratNormal() -> Double {
-        while true {
-            let bits = next()
-            let layer = Int(truncatingIfNeeded: bits & 0xFF)
-            let magnitude = bits >> 12
-            let position = Double(magnitude) * ZigguratNormal.scale[layer]
-            let negative = bits & 0x100 != 0
-            if magnitude < ZigguratNormal.accept[layer] { return negative ? -position : position }
-            if let x = zigguratEdge(layer: layer, position: position) { return negative ? -x : x }
-        }
-    }
-
-    /// Writes `count` draws times `scale` to `output`, in order; the same numbers as
-    /// `count` calls of `zigguratNormal()`, with the tables looked up once.
+    /// Writes `count` standard normal draws by the ziggurat method, times `scale`, to
+    /// `output`, in order.
     public mutating func fillZigguratNormals(_ output: UnsafeMutablePointer<Double>, count: Int, scale: Double) {
         ZigguratNormal.accept.withUnsafeBufferPointer { accept in
         ZigguratNormal.scale.withUnsafeBufferPointer { widths in

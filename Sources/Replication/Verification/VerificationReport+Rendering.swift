@@ -1,0 +1,46 @@
+import Foundation
+
+extension VerificationReport {
+    /// The verdict table for a terminal: one row per check (cells wrap), then the notes
+    /// of every check that has any, then the summary line.
+    public func terminalTable() -> String {
+        var table = TextTable(
+            headers: ["Verdict", "Check", "Metric", "Reference", "Ours", "Test"],
+            maxWidths: [7, 30, 24, 28, 34, 40])
+        for r in results {
+            table.rows.append([r.verdict.rawValue, r.id, r.metric, r.reference, r.ours, r.test])
+        }
+        var out = "Verification of \(paper), profile \(profile)\n\n" + table.render() + "\n"
+        let withNotes = results.filter { !$0.notes.isEmpty }
+        if !withNotes.isEmpty {
+            out += "\nNotes:\n"
+            for r in withNotes {
+                for note in r.notes { out += "  [\(r.id)] \(note)\n" }
+            }
+        }
+        out += "\n" + summaryLine + "\n"
+        return out
+    }
+
+    /// The verdict table in Markdown, followed by each check's description, provenance,
+    /// source and notes, and (optionally) the summary line.
+    public func markdownTable(includeSummary: Bool = true) -> String {
+        func cell(_ s: String) -> String {
+            s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+        }
+        var out = "| Verdict | Check | Provenance | Metric | Reference | Ours | Test |\n"
+        out += "|---|---|---|---|---|---|---|\n"
+        for r in results {
+            let verdict = r.verdict == .pass ? "PASS" : "**\(r.verdict.rawValue)**"
+            out += "| \(verdict) | `\(cell(r.id))` | \(cell(r.provenance.rawValue)) | \(cell(r.metric)) | \(cell(r.reference)) | \(cell(r.ours)) | \(cell(r.test)) |\n"
+        }
+        out += "\n"
+        for r in results {
+            out += "- `\(r.id)` (\(r.experiments.joined(separator: ", "))): \(cell(r.description)). "
+            out += "Source (\(r.provenance.rawValue)): \(cell(r.source)).\n"
+            for note in r.notes { out += "  - \(note)\n" }
+        }
+        if includeSummary { out += "\n" + summaryLine + "\n" }
+        return out
+    }
+}
