@@ -10,7 +10,7 @@ APT        := libhdf5-dev hdf5-tools libbox2d-dev pkg-config python3-venv
 VENV       := .build-venv
 PAPERS     := $(notdir $(wildcard papers/*))
 
-.PHONY: deps build debug test unit-tests quick-replications citation bench clean
+.PHONY: deps build debug test unit-tests example-tests quick-replications citation bench clean
 
 ## deps: install the system libraries (apt-get, when root) or print the command to do so.
 deps:
@@ -33,7 +33,7 @@ deps:
 build: deps
 	$(SWIFT) build -c release --product threefactor
 
-test: unit-tests quick-replications citation
+test: unit-tests example-tests quick-replications citation
 
 ## unit-tests: every test target; the command-line tests drive the release binary.
 unit-tests: build
@@ -57,4 +57,9 @@ replicate-%: build
 	$(CLI) replicate $* --profile full $(if $(JOBS),--jobs $(JOBS))
 
 clean:
-	rm -rf .build runs $(VENV)
+	rm -rf .build runs $(VENV) Examples/CustomRule/.build Examples/CustomRule/runs
+
+## example-tests: the outside-package example (Examples/CustomRule) builds against the
+## toolkit by path and its rule's tests pass (debug build; about a minute from scratch).
+example-tests: deps
+	$(SWIFT) test --package-path Examples/CustomRule --scratch-path Examples/CustomRule/.build
