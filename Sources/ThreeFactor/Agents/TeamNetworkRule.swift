@@ -44,12 +44,17 @@ public enum TeamObjective: Sendable {
 }
 
 extension TeamNetworkRule {
-    /// The catalog entry of the rule: both team-network loops, on discrete and continuous
-    /// action spaces.
-    public static func descriptor(name: String, summary: String, citation: String, equations: String) -> RuleDescriptor {
+    /// The catalog entry of the rule: both team-network loops. `actionSpaces` narrows the
+    /// action spaces the rule acts on (default: discrete and continuous).
+    public static func descriptor(
+        name: String, summary: String, citation: String, equations: String,
+        actionSpaces: Set<ActionSpace.Kind> = [.discrete, .continuous]
+    ) -> RuleDescriptor {
         RuleDescriptor(
             name: name, summary: summary, citation: citation, equations: equations,
-            implementations: [ActorCriticAgent<Self>.implementation, SupervisedTrial<Self>.implementation])
+            implementations: [ActorCriticAgent<Self>.implementation, SupervisedTrial<Self>.implementation].map {
+                RuleImplementation(kind: $0.kind, actionSpaces: actionSpaces, parameters: $0.parameters, factory: $0.factory)
+            })
     }
 }
 

@@ -31,4 +31,12 @@ extension TeamNetwork {
             }
         }
     }
+
+    /// Sets unit k's eligibility in layer l, row r: for a rule that defines its own output
+    /// eligibility and then carries it down with `backpropagate(.outputEligibilityAsSet)`.
+    public mutating func setEligibility(layer l: Int, row r: Int, unit k: Int, _ e: Double) {
+        let layout = layers[l]
+        precondition(k >= 0 && k < layout.outputs && r >= 0 && r < batchSize, "unit or row out of range")
+        storage[layout.eligibility + r * layout.outputs + k] = e
+    }
 }

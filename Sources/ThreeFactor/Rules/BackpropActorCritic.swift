@@ -31,6 +31,8 @@ extension TeamNetwork {
         /// The log-probability of the sampled output (a policy): e_L = the output unit's
         /// REINFORCE eligibility.
         case logProbabilityOfOutput
+        /// Whatever the output layer's eligibility holds (set with `setEligibility`).
+        case outputEligibilityAsSet
     }
 
     /// Leaves in every layer of every row the gradient of `objective` with respect to the
@@ -47,6 +49,8 @@ extension TeamNetwork {
             case .outputMean: output.eligibility.update(repeating: 1, count: rows * output.outputs)
             case .logProbabilityOfOutput:
                 for r in 0..<rows { Self.computeEligibility(output, row: r, outputUnits: outputUnits) }
+            case .outputEligibilityAsSet:
+                break
             }
             var l = top - 1
             while l >= 0 {

@@ -139,7 +139,7 @@ public struct SupervisedTrial<Rule: TeamNetworkRule>: Trial {
     }
 
     /// The rule's entry for the supervised kind.
-    static var implementation: RuleImplementation {
+    public static var implementation: RuleImplementation {
         RuleImplementation(
             kind: SupervisedTrials.kindName, actionSpaces: [.discrete, .continuous], parameters: parameters,
             factory: SupervisedTrials.Factory { try SupervisedTrial(task: $0, $1, seed: $2) })

@@ -89,32 +89,16 @@ public struct AGREL: TeamNetworkRule {
             network.backpropagate(objective == .value ? .outputMean : .logProbabilityOfOutput)
             return
         }
-        // The toolkit's backward pass starts from the output unit's REINFORCE eligibility
-        // (h − π) / temp, h the one-hot choice. `TeamNetwork` has no public setter for an
-        // eligibility, so the attention-gated one is obtained through it: with the output
-        // values set to h' = π + temp · e_L the pass starts from exactly e_L and carries it
-        // back through W^T and f'. The one-hot choice is restored afterwards (the loops read
-        // the chosen action after credit assignment).
+        // e_L = onehot(a) - (1 - attention) softmax(u_L / temp), carried down through W^T and
+        // f' by the shared backward pass.
         let top = network.layerCount - 1
         let share = 1 - attention
-        var chosen: [Int] = []
-        chosen.reserveCapacity(network.batchSize)
         for r in 0..<network.batchSize {
             let a = network.chosenAction(row: r)
-            chosen.append(a)
-            let pi = network.activity(.mean, layer: top, row: r)
-            var target = pi
-            for k in 0..<pi.count {
-                let e = (k == a ? 1 : 0) - share * pi[k]
-                target[k] = pi[k] + temperature * e
+            for k in 0..<network.outputCount {
+                network.setEligibility(layer: top, row: r, unit: k, (k == a ? 1 : 0) - share * network.outputMean(row: r, unit: k))
             }
-            network.setValues(layer: top, row: r, target)
         }
-        network.backpropagate(.logProbabilityOfOutput)
-        for r in 0..<network.batchSize {
-            var oneHot = Array(repeating: 0.0, count: network.outputCount)
-            oneHot[chosen[r]] = 1
-            network.setValues(layer: top, row: r, oneHot)
-        }
+        network.backpropagate(.outputEligibilityAsSet)
     }
 }

@@ -1,19 +1,21 @@
-@testable import ThreeFactor
-
-/// Reading and setting a network's parameters and activity, for the tests.
+/// Reading and setting a network's parameters and activity: for the tests of a rule (the
+/// toolkit's and those of a rule written in another package) and for pictures. Every getter
+/// returns a copy, so none belongs inside a step.
 extension TeamNetwork {
     /// A copy of layer l's weights (inputs x outputs, row-major).
-    func weights(layer l: Int) -> [Double] {
+    public func weights(layer l: Int) -> [Double] {
         let layout = layers[l]
         return Array(storage[layout.weights..<(layout.weights + layout.inputs * layout.outputs)])
     }
 
-    func bias(layer l: Int) -> [Double] {
+    /// A copy of layer l's biases.
+    public func bias(layer l: Int) -> [Double] {
         let layout = layers[l]
         return Array(storage[layout.bias..<(layout.bias + layout.outputs)])
     }
 
-    mutating func setWeights(layer l: Int, _ w: [Double]) {
+    /// Overwrites layer l's weights (inputs x outputs, row-major).
+    public mutating func setWeights(layer l: Int, _ w: [Double]) {
         let layout = layers[l]
         precondition(w.count == layout.inputs * layout.outputs)
         for k in 0..<w.count { storage[layout.weights + k] = w[k] }
@@ -21,27 +23,31 @@ extension TeamNetwork {
         firstPotentialIsCurrent = false
     }
 
-    mutating func setBias(layer l: Int, _ b: [Double]) {
+    /// Overwrites layer l's biases.
+    public mutating func setBias(layer l: Int, _ b: [Double]) {
         let layout = layers[l]
         precondition(b.count == layout.outputs)
         for k in 0..<b.count { storage[layout.bias + k] = b[k] }
         firstPotentialIsCurrent = false
     }
 
-    func weightTrace(layer l: Int) -> [Double] {
+    /// A copy of layer l's weight trace (laid out like the weights).
+    public func weightTrace(layer l: Int) -> [Double] {
         let layout = layers[l]
         return Array(storage[layout.weightTrace..<(layout.weightTrace + layout.inputs * layout.outputs)])
     }
 
-    func biasTrace(layer l: Int) -> [Double] {
+    /// A copy of layer l's bias trace.
+    public func biasTrace(layer l: Int) -> [Double] {
         let layout = layers[l]
         return Array(storage[layout.biasTrace..<(layout.biasTrace + layout.outputs)])
     }
 
-    /// Values, means or eligibilities of layer l, row r.
-    enum Activity { case potential, mean, slope, value, eligibility }
+    /// A per-unit quantity of a layer.
+    public enum Activity: Sendable { case potential, mean, slope, value, eligibility }
 
-    func activity(_ kind: Activity, layer l: Int, row r: Int = 0) -> [Double] {
+    /// A copy of layer l's potentials, means, slopes, values or eligibilities for row r.
+    public func activity(_ kind: Activity, layer l: Int, row r: Int = 0) -> [Double] {
         let layout = layers[l]
         let start: Int
         switch kind {
@@ -55,8 +61,8 @@ extension TeamNetwork {
         return Array(storage[o..<(o + layout.outputs)])
     }
 
-    /// Overwrites the values of hidden layer l, row r (tests: set a state, then infer).
-    mutating func setValues(layer l: Int, row r: Int = 0, _ h: [Double]) {
+    /// Overwrites the values of hidden layer l, row r (set a state, then infer).
+    public mutating func setValues(layer l: Int, row r: Int = 0, _ h: [Double]) {
         let layout = layers[l]
         precondition(h.count == layout.outputs)
         for k in 0..<h.count { storage[layout.value + r * layout.outputs + k] = h[k] }
@@ -64,7 +70,7 @@ extension TeamNetwork {
 
     /// Recomputes every layer's potential, mean and slope from the current values (the
     /// values themselves are kept).
-    mutating func refreshAll() {
+    public mutating func refreshAll() {
         let activation = self.activation, outputUnits = self.outputUnits
         let inputCount = self.inputCount, rows = batchSize
         withStorage { base, layers, inputRows in
@@ -81,7 +87,7 @@ extension TeamNetwork {
     /// `log p(h_1, ..., h_{L-1}, a | x)` up to constants, for row r: the sum over Gaussian
     /// layers of `-(h - m)^2 / (2 var)` and, for a softmax output, `log softmax(u/temp)[a]`.
     /// (Computed from the stored potentials and means; call `refreshAll` first.)
-    func logJoint(row r: Int = 0) -> Double {
+    public func logJoint(row r: Int = 0) -> Double {
         var total = 0.0
         for layout in layers {
             let o = r * layout.outputs
