@@ -35,18 +35,17 @@ public struct MannWhitneyTest: Sendable, Equatable {
         n1 = x.count
         n2 = y.count
         self.alternative = alternative
-        let (ranks, groups) = Descriptive.averageRanks(x + y)
-        let rankSum = ranks[0..<n1].reduce(0, +)
-        u1 = rankSum - Double(n1 * (n1 + 1)) / 2
+        let (u, groups) = Self.uStatistic(x, y)
+        u1 = u
         let u2 = Double(n1 * n2) - u1
         let hasTies = groups.contains { $0 > 1 }
 
         // p-values come from the upper tail of the statistic that large values speak for.
-        let u: Double, factor: Double
+        let uTail: Double, factor: Double
         switch alternative {
-        case .greater: (u, factor) = (u1, 1)
-        case .less: (u, factor) = (u2, 1)
-        case .twoSided: (u, factor) = (max(u1, u2), 2)
+        case .greater: (uTail, factor) = (u1, 1)
+        case .less: (uTail, factor) = (u2, 1)
+        case .twoSided: (uTail, factor) = (max(u1, u2), 2)
         }
 
         var chosen = method
@@ -57,18 +56,28 @@ public struct MannWhitneyTest: Sendable, Equatable {
         var p: Double
         if chosen == .exact {
             z = nil
-            p = Self.exactSurvival(u, n1, n2)
+            p = Self.exactSurvival(uTail, n1, n2)
         } else {
             let n = Double(n1 + n2)
             let tieTerm = groups.reduce(0.0) { $0 + Double($1 * $1 * $1 - $1) }
             let sd = (Double(n1 * n2) / 12 * ((n + 1) - tieTerm / (n * (n - 1)))).squareRoot()
-            var numerator = u - Double(n1 * n2) / 2
+            var numerator = uTail - Double(n1 * n2) / 2
             if continuityCorrection { numerator -= 0.5 }
             let zValue = sd > 0 ? numerator / sd : (numerator > 0 ? .infinity : (numerator < 0 ? -.infinity : 0))
             z = zValue
             p = Normal.survival(zValue)
         }
         pValue = min(1, max(0, p * factor))
+    }
+
+    /// U of the first sample, R1 − n1(n1 + 1)/2 with average ranks (SciPy's
+    /// `mannwhitneyu(x, y).statistic`): the number of pairs (x_i, y_j) with x_i > y_j, ties
+    /// counting 1/2. Ranks are integers or halves, so U is exact in floating point for
+    /// any sample a run could produce. Also returns the sizes of the tie groups.
+    static func uStatistic(_ x: [Double], _ y: [Double]) -> (u1: Double, tieGroupSizes: [Int]) {
+        let (ranks, groups) = Descriptive.averageRanks(x + y)
+        let rankSum = ranks[0..<x.count].reduce(0, +)
+        return (rankSum - Double(x.count * (x.count + 1)) / 2, groups)
     }
 
     /// P(U >= u) under the null hypothesis (all (n1 + n2)!/(n1! n2!) rank assignments

@@ -1,17 +1,4 @@
-/// Running average with a trailing window: element k is the mean of units
-/// max(0, k − window + 1)...k, so the first window − 1 values average the units seen so
-/// far (the curve starts at the first episode instead of at episode `window`).
-public func runningAverageCurve(_ x: [Double], window: Int) -> [Double] {
-    precondition(window >= 1, "running-average window must be >= 1")
-    var out = [Double](repeating: 0, count: x.count)
-    var sum = 0.0
-    for k in x.indices {
-        sum += x[k]
-        if k >= window { sum -= x[k - window] }
-        out[k] = sum / Double(min(k + 1, window))
-    }
-    return out
-}
+// runningAverageCurve, areaUnderCurve and unitsToThreshold: Statistics/SampleEfficiency.swift.
 
 /// One seed's value of a metric.
 public struct SeedValue: Sendable, Equatable {
@@ -105,24 +92,20 @@ extension Metric {
             let x = data[s]!
             return ok(Descriptive.mean(Array(x[max(0, u - w)..<u])))
         case .areaUnderCurve(let s, let w, let r):
-            let area = Descriptive.mean(runningAverageCurve(data[s]!, window: w))
-            if let r { return ok((area - r.low) / (r.high - r.low)) }
-            return ok(area)
+            return ok(Replication.areaUnderCurve(data[s]!, window: w, normalisation: r))
         case .timeToThreshold(let c, let count, _):
-            let curve = runningAverageCurve(data[c.series]!, window: c.window)
-            let crossing = curve.firstIndex { c.direction == .above ? $0 >= c.threshold : $0 <= c.threshold }
+            let x = data[c.series]!
             switch count {
             case .units:
-                if let k = crossing { return ok(Double(k + 1)) }
-                return ok(Double(curve.count + 1), censored: true)
+                let (units, censored) = unitsToThreshold(x, window: c.window, threshold: c.threshold, direction: c.direction)
+                return ok(Double(units), censored: censored)
             case .steps(let lengths):
                 let l = data[lengths]!
-                if let k = crossing { return ok(l[0...k].reduce(0, +)) }
+                if let k = firstCrossing(x, window: c.window, threshold: c.threshold, direction: c.direction) { return ok(l[0...k].reduce(0, +)) }
                 return ok(l.reduce(0, +) + 1, censored: true)
             }
         case .reachedThreshold(let c):
-            let curve = runningAverageCurve(data[c.series]!, window: c.window)
-            let reached = curve.contains { c.direction == .above ? $0 >= c.threshold : $0 <= c.threshold }
+            let reached = firstCrossing(data[c.series]!, window: c.window, threshold: c.threshold, direction: c.direction) != nil
             return ok(reached ? 1 : 0)
         }
     }
