@@ -13,7 +13,7 @@ public struct ThreeFactorCommand: ParsableCommand {
         commandName: "threefactor",
         abstract: "Backprop-free reinforcement learning: three-factor rules, paper replications, HDF5 run logs.",
         version: "\(Toolkit.version) (commit \(Toolkit.gitCommit))",
-        subcommands: [RunCommand.self, ReplicateCommand.self, VerifyCommand.self, EnvCommand.self, BenchCommand.self, ListCommand.self, DescribeCommand.self]
+        subcommands: [RunCommand.self, ReplicateCommand.self, VerifyCommand.self, EnvCommand.self, BenchCommand.self, ListCommand.self, DescribeCommand.self, BenchmarkCommand.self]
     )
 
     /// Bad input exits with status 2 and one line naming what was wrong (ArgumentParser's

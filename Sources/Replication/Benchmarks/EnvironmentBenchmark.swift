@@ -26,17 +26,9 @@ public enum EnvironmentBenchmark {
         return time(env, id: id, actions: actions, seed: seed)
     }
 
-    /// A uniformly random action of the space: an integer in 0..<n, or a vector uniform in
-    /// the box.
+    /// A uniformly random action of the space (the `random` rule's draw).
     public static func randomAction(_ space: ActionSpace, _ rng: inout RandomStream) -> Action {
-        switch space {
-        case .discrete(let n):
-            return .discrete(rng.integer(below: n))
-        case .box(let low, let high):
-            var v = SIMD4<Double>(repeating: 0)
-            for i in 0..<min(low.count, 4) { v[i] = rng.uniform(low[i], high[i]) }
-            return .continuous(v)
-        }
+        RandomPolicy.draw(space, &rng)
     }
 
     /// Generic over the concrete environment so that the timed loop calls `step` directly

@@ -13,6 +13,7 @@ extension Catalog {
             SignAndRelevance.deltaSignDescriptor,
             GradientDescentClosedLoop.descriptor,
             ReflexOnly.descriptor,
+            RandomPolicy.descriptor,
         ]
     }
 
