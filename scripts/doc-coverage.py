@@ -6,9 +6,10 @@ Usage: doc-coverage.py MODULE.symbols.json...
 
 Counted: every public or open symbol declared in the package's own sources (one with a
 source location); members the compiler synthesises, or inherits from a protocol extension
-in another module, are not. A comment inherited from a protocol requirement (the symbol graph
-gives the standard library's to a `description`) does not count: each public declaration
-carries its own comment.
+in another module, are not. An implementation of a requirement of one of the module's own
+protocols may go without a comment of its own: it shows the requirement's (the symbol
+graph carries it over). The standard library's generic comments (the symbol graph gives
+"A textual representation of this instance." to every `description`) do not count.
 """
 import json
 import sys

@@ -8,11 +8,13 @@
 /// operations, so results are the same bits on every platform.
 public enum DenseKernels {
     @inlinable @inline(__always)
+    /// Loads four consecutive values from `p`, which need not be aligned.
     public static func load4(_ p: UnsafePointer<Double>) -> SIMD4<Double> {
         UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Double>.self)
     }
 
     @inlinable @inline(__always)
+    /// Stores four consecutive values at `p`, which need not be aligned.
     public static func store4(_ v: SIMD4<Double>, _ p: UnsafeMutablePointer<Double>) {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD4<Double>.self)
     }
