@@ -5,12 +5,18 @@ import ThreeFactor
 /// Every resample draws from a `RandomStream`, so an interval is a pure function of the
 /// data and the stream's seed: a verification prints the same numbers every time.
 public enum Bootstrap {
+    /// A bootstrap confidence interval of a statistic.
     public struct Interval: Sendable, Equatable {
         /// The statistic on the original data.
         public var estimate: Double
+        /// The interval's lower end (the `(1 - level) / 2` percentile of the resampled
+        /// statistic).
         public var low: Double
+        /// The interval's upper end (the `(1 + level) / 2` percentile).
         public var high: Double
+        /// The confidence level, e.g. 0.95.
         public var level: Double
+        /// The number of resamples drawn.
         public var resamples: Int
         /// Resamples on which the statistic was not finite (e.g. a ratio whose
         /// denominator was zero); they are left out of the percentiles and reported.
