@@ -215,19 +215,19 @@ public struct ParameterRange: Sendable, Equatable, CustomStringConvertible {
 
     /// Any finite value.
     public static let any = ParameterRange()
-    /// > 0
+    /// Any value above 0 (`> 0`).
     public static let positive = ParameterRange(lower: 0, lowerIncluded: false)
-    /// >= 0
+    /// Any value at or above 0 (`>= 0`).
     public static let nonNegative = ParameterRange(lower: 0)
-    /// [0, 1]
+    /// Any value from 0 to 1, both included (`[0, 1]`).
     public static let unitInterval = ParameterRange(lower: 0, upper: 1)
-    /// >= x
+    /// Any value at or above `x` (`>= x`).
     public static func atLeast(_ x: Double) -> Self { ParameterRange(lower: x) }
-    /// > x
+    /// Any value above `x` (`> x`).
     public static func above(_ x: Double) -> Self { ParameterRange(lower: x, lowerIncluded: false) }
-    /// [a, b]
+    /// Any value from `a` to `b`, both included (`[a, b]`).
     public static func closed(_ a: Double, _ b: Double) -> Self { ParameterRange(lower: a, upper: b) }
-    /// (a, b]
+    /// Any value above `a` up to `b` included (`(a, b]`).
     public static func leftOpen(_ a: Double, _ b: Double) -> Self { ParameterRange(lower: a, lowerIncluded: false, upper: b) }
 
     var isUnbounded: Bool { lower == nil && upper == nil }
