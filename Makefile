@@ -69,8 +69,9 @@ docs: deps
 	  --target ThreeFactor --target Replication --enable-experimental-combined-documentation \
 	  --output-path $(DOCS) --transform-for-static-hosting $(if $(DOCS_BASE),--hosting-base-path $(DOCS_BASE)) \
 	  --warnings-as-errors
-	@python3 scripts/doc-coverage.py $$(ls .build/*/extracted-symbols/*/ThreeFactor/ThreeFactor.symbols.json \
-	  .build/*/extracted-symbols/*/Replication/Replication.symbols.json)
+	@python3 scripts/doc-coverage.py \
+	  $$(ls -t .build/*/extracted-symbols/*/ThreeFactor/ThreeFactor.symbols.json | head -1) \
+	  $$(ls -t .build/*/extracted-symbols/*/Replication/Replication.symbols.json | head -1)
 	@echo "documentation: $(CURDIR)/$(DOCS)/index.html"
 	@echo "DocC pages load their content over HTTP, not from file://; $(if $(DOCS_BASE),publish $(DOCS) at /$(DOCS_BASE)/,to read them:)"
 	$(if $(DOCS_BASE),,@echo "  python3 -m http.server --directory $(DOCS) 8000   and open http://localhost:8000/documentation/")
