@@ -2,6 +2,7 @@
 #   make replicate-map-prop   run a paper's full protocol, figures, verdicts
 #   make test                 unit tests + every paper's quick profile, verified (what CI runs)
 #   make bench                environment and learning steps per second (release build)
+#   make docs                 API documentation (DocC) of ThreeFactor and Replication
 
 SWIFT      ?= swift
 CLI        := .build/release/threefactor
@@ -9,8 +10,12 @@ JOBS       ?=
 APT        := libhdf5-dev hdf5-tools libbox2d-dev pkg-config python3-venv
 VENV       := .build-venv
 PAPERS     := $(notdir $(wildcard papers/*))
+DOCS       := .build/docs
+# The path the documentation site is served under (e.g. ThreeFactor for a project page at
+# https://<host>/ThreeFactor/); empty: the site's own root.
+DOCS_BASE  ?=
 
-.PHONY: deps build debug test unit-tests example-tests quick-replications citation bench clean
+.PHONY: deps build debug test unit-tests example-tests quick-replications quick-benchmark citation bench benchmark docs clean
 
 ## deps: install the system libraries (apt-get, when root) or print the command to do so.
 deps:
@@ -33,7 +38,7 @@ deps:
 build: deps
 	$(SWIFT) build -c release --product threefactor
 
-test: unit-tests example-tests quick-replications citation
+test: unit-tests example-tests quick-replications quick-benchmark citation
 
 ## unit-tests: every test target; the command-line tests drive the release binary.
 unit-tests: build
@@ -55,6 +60,29 @@ bench: build
 
 replicate-%: build
 	$(CLI) replicate $* --profile full $(if $(JOBS),--jobs $(JOBS))
+
+## benchmark: every rule on every task of data/benchmark/benchmark.toml, tuned with equal
+## budgets (long: see data/benchmark/README.md); resumable. quick-benchmark: the CI profile.
+benchmark: build
+	$(CLI) benchmark --profile full $(if $(JOBS),--jobs $(JOBS))
+
+quick-benchmark: build
+	$(CLI) benchmark --profile quick $(if $(JOBS),--jobs $(JOBS))
+
+## docs: the DocC documentation of ThreeFactor and Replication as one static site in
+## $(DOCS) (swift-docc-plugin; a debug build extracts the symbols), then the check that every
+## public declaration has a doc comment (scripts/doc-coverage.py lists those that have none).
+docs: deps
+	$(SWIFT) package --allow-writing-to-directory $(DOCS) generate-documentation \
+	  --target ThreeFactor --target Replication --enable-experimental-combined-documentation \
+	  --output-path $(DOCS) --transform-for-static-hosting $(if $(DOCS_BASE),--hosting-base-path $(DOCS_BASE)) \
+	  --warnings-as-errors
+	@python3 scripts/doc-coverage.py \
+	  $$(ls -t .build/*/extracted-symbols/*/ThreeFactor/ThreeFactor.symbols.json | head -1) \
+	  $$(ls -t .build/*/extracted-symbols/*/Replication/Replication.symbols.json | head -1)
+	@echo "documentation: $(CURDIR)/$(DOCS)/index.html"
+	@echo "DocC pages load their content over HTTP, not from file://; $(if $(DOCS_BASE),publish $(DOCS) at /$(DOCS_BASE)/,to read them:)"
+	$(if $(DOCS_BASE),,@echo "  python3 -m http.server --directory $(DOCS) 8000   and open http://localhost:8000/documentation/")
 
 clean:
 	rm -rf .build runs $(VENV) Examples/CustomRule/.build Examples/CustomRule/runs

@@ -7,8 +7,11 @@ import ThreeFactor
 /// calls `ThreeFactorCommand.main()` from its executable to get the whole command line
 /// (run, replicate, verify, list, describe, ...) with its rules in it.
 public struct ThreeFactorCommand: ParsableCommand {
+    /// The command before its arguments are parsed (ArgumentParser builds it).
     public init() {}
 
+    /// The command's name, one-line abstract, version (with the commit the binary was built
+    /// from) and subcommands.
     public static let configuration = CommandConfiguration(
         commandName: "threefactor",
         abstract: "Backprop-free reinforcement learning: three-factor rules, paper replications, HDF5 run logs.",

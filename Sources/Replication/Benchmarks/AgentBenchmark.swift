@@ -14,18 +14,27 @@ import ThreeFactor
 /// CPU-time rate is the one that measures the code (the wall-clock rate also counts the
 /// time the thread waited for a core).
 public enum AgentBenchmark {
+    /// One timed loop.
     public struct Result: Sendable, CustomStringConvertible {
+        /// The rule's name.
         public var rule: String
+        /// The environment's id.
         public var environment: String
+        /// Environment steps timed.
         public var steps: Int
+        /// Episodes completed within them (the last one may be cut).
         public var episodes: Int
         /// Wall-clock seconds of the loop.
         public var seconds: Double
         /// CPU seconds the benchmarking thread used in the loop.
         public var cpuSeconds: Double
+        /// Steps per second of wall-clock time; counts the time the thread waited for a core.
         public var stepsPerSecond: Double { Double(steps) / seconds }
+        /// Steps per second of the thread's CPU time: the rate that measures the code on a
+        /// shared machine.
         public var stepsPerCPUSecond: Double { Double(steps) / cpuSeconds }
 
+        /// One line: the rule, the environment, the steps and both rates.
         public var description: String {
             func r(_ x: Double) -> Int { Int(x.rounded()) }
             return "\(rule) on \(environment): \(steps) steps (\(episodes) episodes): "
@@ -45,6 +54,7 @@ public enum AgentBenchmark {
         return Result(rule: rule, environment: env, steps: steps, episodes: episodes, seconds: seconds, cpuSeconds: cpuSeconds)
     }
 
+    /// The CPU time the calling thread has used, in seconds (`CLOCK_THREAD_CPUTIME_ID`).
     public static func threadCPUSeconds() -> Double {
         var t = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)

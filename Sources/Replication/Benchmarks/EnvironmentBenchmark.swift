@@ -2,17 +2,24 @@ import ThreeFactor
 
 /// Environment steps per second, for `make bench`.
 public struct EnvironmentBenchmarkResult: Sendable, CustomStringConvertible {
+    /// The environment's id.
     public let id: String
+    /// Environment steps timed.
     public let steps: Int
+    /// Episodes within them (each end of an episode is followed by a reset).
     public let episodes: Int
+    /// Wall-clock seconds of the timed steps and resets.
     public let seconds: Double
+    /// Steps per second of wall-clock time.
     public var stepsPerSecond: Double { Double(steps) / seconds }
 
+    /// One line: the environment, the steps, the time and the rate.
     public var description: String {
         "\(id): \(steps) steps (\(episodes) episodes) in \(seconds) s = \(Int(stepsPerSecond.rounded())) steps/s"
     }
 }
 
+/// The environments' own speed, without a learner: the first block of `make bench`.
 public enum EnvironmentBenchmark {
     /// Steps the registered environment `id` (default options) `steps` times with uniformly
     /// random valid actions, resetting whenever an episode ends, and times it on the

@@ -13,10 +13,14 @@ import ThreeFactor
 ///   source = "what was measured, how and where"   # provenance
 /// ```
 public struct BenchmarkRow: Sendable, Equatable {
+    /// The id of the experiment timed, with the settings the file pins for it.
     public var experiment: String
+    /// Environment (or control) steps timed.
     public var steps: Int
+    /// The official implementation's speed, when it was measured.
     public var official: OfficialSpeed?
 
+    /// A row from its parts.
     public init(experiment: String, steps: Int, official: OfficialSpeed? = nil) {
         (self.experiment, self.steps, self.official) = (experiment, steps, official)
     }
@@ -31,6 +35,7 @@ public struct OfficialSpeed: Sendable, Equatable {
     /// What was measured, how and where.
     public var source: String
 
+    /// A speed from its parts.
     public init(stepsPerSecond: Double, label: String, source: String) {
         (self.stepsPerSecond, self.label, self.source) = (stepsPerSecond, label, source)
     }
@@ -71,16 +76,19 @@ extension BenchmarkRow {
 /// The paper modules of a checkout: every directory `papers/<id>/` that holds an
 /// `experiments.toml`, found on disk (adding a paper edits no list).
 public enum PaperModules {
+    /// The ids of the paper modules under `root`, sorted.
     public static func ids(root: String = ".") -> [String] {
         let papers = "\(root)/papers"
         let names = (try? FileManager.default.contentsOfDirectory(atPath: papers)) ?? []
         return names.filter { FileManager.default.fileExists(atPath: "\(papers)/\($0)/experiments.toml") }.sorted()
     }
 
+    /// The path of a paper's experiments file under `root`: `papers/<paper>/experiments.toml`.
     public static func experimentsFile(_ paper: String, root: String = ".") -> String {
         "\(root)/papers/\(paper)/experiments.toml"
     }
 
+    /// The path of a paper's reference file under `root`: `data/reference/<paper>.toml`.
     public static func referenceFile(_ paper: String, root: String = ".") -> String {
         "\(root)/data/reference/\(paper).toml"
     }
@@ -88,10 +96,13 @@ public enum PaperModules {
 
 /// A learning benchmark of `make bench`: one paper's `[[bench]]` row with its experiment.
 public struct LearningBenchmark: Sendable {
+    /// The paper module's id.
     public var paper: String
     /// The experiment as pinned in the file (the full protocol's settings).
     public var experiment: ExperimentSpec
+    /// Environment (or control) steps to time.
     public var steps: Int
+    /// The official implementation's speed, when it was measured.
     public var official: OfficialSpeed?
 
     /// The row's name in the output, e.g. "map-prop on CartPole-v1 (map-prop: cartpole-map-prop)".

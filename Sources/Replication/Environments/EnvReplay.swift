@@ -3,7 +3,9 @@ import ThreeFactor
 /// A replay request that cannot run, with one line saying what is wrong and what was
 /// expected (the CLI prints it and exits with status 2).
 public struct EnvReplayError: Error, Equatable, CustomStringConvertible {
+    /// The one-line message for the user.
     public let description: String
+    /// An error with the given message.
     public init(_ description: String) { self.description = description }
 }
 

@@ -5,21 +5,27 @@ import ThreeFactor
 /// A parsed TOML document as plain Swift values, so that readers of experiment and
 /// reference files can walk it and report errors by file and key path.
 public indirect enum ConfigEntry: Equatable, Sendable {
+    /// A plain value (number, integer, boolean, string or array of values).
     case value(ParameterValue)
+    /// A table (`[name]`, or an inline table).
     case table([String: ConfigEntry])
+    /// An array of tables (`[[name]]`).
     case tables([[String: ConfigEntry]])
 }
 
 /// One clear line about a bad experiments or reference file: the file, the part of it (a
 /// reference file's check or mark), the key, and what was expected and found.
 public struct ConfigError: Error, CustomStringConvertible, Equatable {
+    /// The file's path as the user gave it.
     public var file: String
     /// `check "id"`, `check #3` or `mark #1`; nil outside a reference file's checks and marks.
     public var check: String? = nil
     /// Dotted key path, e.g. "comparison.std"; nil for problems with the whole file.
     public var key: String?
+    /// What was expected and what was found.
     public var message: String
 
+    /// "file: check: key "k": message", leaving out the parts that are nil.
     public var description: String {
         ([file, check, key.map { "key \"\($0)\"" }].compactMap { $0 } + [message]).joined(separator: ": ")
     }
@@ -28,6 +34,8 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable {
 /// Reference files report their problems with the same error.
 public typealias ReferenceFileError = ConfigError
 
+/// Reads TOML files into `ConfigEntry` tables (TOMLKit parses), with errors that name the file
+/// and the line.
 public enum ConfigFile {
     /// Reads and parses a TOML file into a table.
     public static func load(_ path: String) throws -> [String: ConfigEntry] {
@@ -37,6 +45,7 @@ public enum ConfigFile {
         return try parse(text, file: path)
     }
 
+    /// Parses TOML text into a table; `file` names it in errors.
     public static func parse(_ text: String, file: String) throws -> [String: ConfigEntry] {
         let table: TOMLTable
         do {
@@ -87,9 +96,11 @@ public enum ConfigFile {
 /// key it was asked about, so that any other key can be reported as unknown (a misspelt
 /// optional key must not be silently ignored).
 public final class ConfigReader {
+    /// The file's path, named in errors.
     public let file: String
     /// Dotted path of this table, "" at the top or for a reference file's check.
     public let path: String
+    /// The table's entries.
     public let table: [String: ConfigEntry]
     /// The check or mark this table belongs to, named in errors.
     public let check: String?
@@ -97,12 +108,16 @@ public final class ConfigReader {
     let nonEmpty: Bool
     private var asked: [String] = []
 
+    /// A reader of `table`. `path` is the table's dotted key path and `check` the check or mark
+    /// it belongs to, both named in errors; `nonEmpty` (reference files) makes empty strings
+    /// and empty string arrays errors.
     public init(file: String, path: String = "", table: [String: ConfigEntry], check: String? = nil, nonEmpty: Bool = false) {
         (self.file, self.path, self.table, self.check, self.nonEmpty) = (file, path, table, check, nonEmpty)
     }
 
     func key(_ k: String) -> String { path.isEmpty ? k : "\(path).\(k)" }
 
+    /// An error about key `k` of this table, naming the file, the check and the key path.
     public func error(_ k: String, _ message: String) -> ConfigError {
         ConfigError(file: file, check: check, key: key(k), message: message)
     }
@@ -132,20 +147,25 @@ public final class ConfigReader {
         return x
     }
 
+    /// The plain value under `k`, nil when absent; a table there is an error.
     public func value(_ k: String) throws -> ParameterValue? {
         try typed(k, "a value") { if case .value(let v) = $0 { v } else { nil } }
     }
 
+    /// The string under `k`, nil when absent; another type is an error.
     public func string(_ k: String) throws -> String? {
         let s = try typed(k, "a string") { if case .value(.string(let s)) = $0 { s } else { nil } }
         if nonEmpty, s?.isEmpty == true { throw error(k, "must not be empty") }
         return s
     }
 
+    /// The integer under `k`, nil when absent; another type (a float too) is an error.
     public func int(_ k: String) throws -> Int? {
         try typed(k, "an integer") { if case .value(.integer(let i)) = $0 { i } else { nil } }
     }
 
+    /// The number under `k` (an integer converted), nil when absent; another type or a value
+    /// that is not finite is an error.
     public func number(_ k: String) throws -> Double? {
         let x: Double? = try typed(k, "a number") {
             switch $0 {
@@ -158,6 +178,7 @@ public final class ConfigReader {
         return x
     }
 
+    /// The array of strings under `k`, nil when absent; another type is an error.
     public func strings(_ k: String) throws -> [String]? {
         let list = try typed(k, "an array of strings") { entry -> [String]? in
             guard case .value(.list(let items)) = entry else { return nil }
@@ -172,11 +193,16 @@ public final class ConfigReader {
         return list
     }
 
+    /// The string under `k`; missing is an error.
     public func requiredString(_ k: String) throws -> String { try required(k, "a string", string) }
+    /// The integer under `k`; missing is an error.
     public func requiredInt(_ k: String) throws -> Int { try required(k, "an integer", int) }
+    /// The number under `k`; missing is an error.
     public func requiredNumber(_ k: String) throws -> Double { try required(k, "a number", number) }
+    /// The array of strings under `k`; missing is an error.
     public func requiredStrings(_ k: String) throws -> [String] { try required(k, "an array of strings", strings) }
 
+    /// A reader of the table under `k` (its errors name the nested key path), nil when absent.
     public func subtable(_ k: String) throws -> ConfigReader? {
         try typed(k, "a table") {
             guard case .table(let t) = $0 else { return nil }

@@ -4,24 +4,38 @@ import ThreeFactor
 /// One experiment: a rule on a task, a budget, the seeds — everything a run is a pure
 /// function of, together with the seed.
 public struct ExperimentSpec: Sendable, Equatable {
+    /// The experiment's id, unique in its file; names its run log (`<id>.h5`).
     public var id: String
+    /// The experiment kind (`kind`), e.g. "episodic"; see `Catalog.kinds`.
     public var kind: String
+    /// The task's id (`env`), e.g. "CartPole-v1"; nil when the kind has only one task.
     public var env: String?
+    /// The environment's options (`env_options`).
     public var envOptions: Hyperparameters
+    /// The rule's name (`rule`).
     public var rule: String
+    /// The rule's and the loop's hyperparameters (`params`).
     public var params: Hyperparameters
+    /// The legend label of the experiment in figures; the rule's name by default.
     public var label: String
+    /// The figure the experiment is drawn in; its id by default.
     public var figure: String
     /// Units (episodes, batches, blocks) each seed runs.
     public var units: Int
+    /// The seeds to run.
     public var seeds: [Int]
     /// Profile name -> overrides of units, seeds and params.
     public var profiles: [String: ProfileOverride]
 
+    /// What a profile (e.g. "quick") changes: fewer units, other seeds, some params.
     public struct ProfileOverride: Sendable, Equatable {
+        /// The units each seed runs under the profile; nil keeps the experiment's.
         public var units: Int?
+        /// The seeds under the profile; nil keeps the experiment's.
         public var seeds: [Int]?
+        /// Params that replace the experiment's under the profile, by key.
         public var params: [String: ParameterValue]
+        /// An override; all of its parts are optional.
         public init(units: Int? = nil, seeds: [Int]? = nil, params: [String: ParameterValue] = [:]) {
             self.units = units
             self.seeds = seeds
@@ -29,6 +43,8 @@ public struct ExperimentSpec: Sendable, Equatable {
         }
     }
 
+    /// An experiment from its parts; `label` defaults to the rule's name and `figure` to the
+    /// id.
     public init(
         id: String, kind: String = EpisodicTrials.kindName, env: String?, envOptions: Hyperparameters = .init(), rule: String,
         params: Hyperparameters = .init(), label: String? = nil, figure: String? = nil, units: Int, seeds: [Int],
@@ -89,15 +105,19 @@ public struct ExperimentSpec: Sendable, Equatable {
 
 /// A paper module's `experiments.toml`.
 public struct PaperExperiments: Sendable {
+    /// The paper module's id (`paper`), e.g. "map-prop".
     public var paper: String
+    /// The paper's title, shown in reports (`title`; the id when absent).
     public var title: String
     /// Profile name -> what the profile is for.
     public var profiles: [String: String]
+    /// The experiments, in file order.
     public var experiments: [ExperimentSpec]
     /// Figure id -> title (optional `[figures]` table); the id itself when absent.
     public var figureTitles: [String: String]
     /// The learning rows this paper adds to `make bench` (optional `[[bench]]` tables).
     public var benchmarks: [BenchmarkRow]
+    /// The path the file was read from.
     public var file: String
 
     /// Reads and checks an experiments file; any problem is one `ConfigError` naming the
@@ -199,6 +219,7 @@ public struct PaperExperiments: Sendable {
         }
     }
 
+    /// The experiment with id `id`, or nil.
     public func experiment(_ id: String) -> ExperimentSpec? { experiments.first { $0.id == id } }
 
     /// Where a profile's run logs and report live: `runs/<paper>/` for the paper's full
@@ -214,10 +235,14 @@ public struct PaperExperiments: Sendable {
 
 /// Seed lists on the command line and in files: "3", "0..9" (inclusive), "1,4,7".
 public enum SeedRange {
+    /// A seed list that cannot be read; its `description` says what was expected.
     public struct Error: Swift.Error, CustomStringConvertible {
+        /// The one-line message for the user.
         public let description: String
     }
 
+    /// Parses "3", "0..9" (inclusive) or "1,4,7" into seeds, in the order given; negative or
+    /// repeated seeds are errors.
     public static func parse(_ text: String) throws -> [Int] {
         let expected = "expected a seed range like 0..9 (inclusive), a list like 1,4,7, or one seed"
         var seeds: [Int] = []

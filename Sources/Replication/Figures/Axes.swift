@@ -7,10 +7,15 @@ public let figurePalette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00
 /// Tick positions at "nice" round numbers (1, 2, 2.5 or 5 times a power of ten) covering
 /// a data range, as in Heckbert, "Nice numbers for graph labels", Graphics Gems, 1990.
 public struct NiceScale: Equatable {
+    /// The lowest tick: a multiple of `step` at or below the data's low end.
     public var low: Double
+    /// The highest tick: a multiple of `step` at or above the data's high end.
     public var high: Double
+    /// The distance between ticks.
     public var step: Double
 
+    /// A scale covering `lo ... hi` with about `targetTicks` ticks. Non-finite bounds become 0
+    /// ... 1 and an empty range is padded by 10 %, so the scale is never degenerate.
     public init(covering lo: Double, _ hi: Double, targetTicks: Int = 6) {
         var lo = lo, hi = hi
         if !(lo.isFinite && hi.isFinite) { lo = 0; hi = 1 }
@@ -28,6 +33,7 @@ public struct NiceScale: Equatable {
         high = (hi / step).rounded(.up) * step
     }
 
+    /// The ticks from `low` to `high`.
     public var ticks: [Double] {
         let count = Int(((high - low) / step).rounded())
         return (0...count).map { low + Double($0) * step }

@@ -2,13 +2,20 @@
 /// steps to success per method, … One colour per series, series side by side within a
 /// category; reference values as dashed horizontal lines.
 public struct ErrorBarFigure {
+    /// One bar: a value with its interval at a category.
     public struct Point: Sendable, Equatable {
+        /// The category (x position) it belongs to.
         public var category: String
+        /// The value drawn as the point.
         public var value: Double
+        /// The bar's lower end.
         public var low: Double
+        /// The bar's upper end.
         public var high: Double
+        /// The number of values behind the point (seeds).
         public var n: Int
 
+        /// A point from its parts.
         public init(category: String, value: Double, low: Double, high: Double, n: Int) {
             self.category = category
             self.value = value
@@ -25,27 +32,37 @@ public struct ErrorBarFigure {
         }
     }
 
+    /// The points of one method, drawn in one colour.
     public struct Series: Sendable, Equatable {
+        /// The legend label.
         public var label: String
+        /// The points, at most one per category.
         public var points: [Point]
+        /// A series from its parts.
         public init(label: String, points: [Point]) {
             self.label = label
             self.points = points
         }
     }
 
+    /// The figure's title.
     public var title: String
     /// Says what the bars are, e.g. "mean ± 1 standard error over seeds".
     public var subtitle: String
+    /// The x axis's label.
     public var xLabel: String
+    /// The y axis's label.
     public var yLabel: String
     /// Category order along the x axis.
     public var categories: [String]
+    /// The series, drawn side by side within a category.
     public var series: [Series]
+    /// Reference values, drawn as dashed horizontal lines.
     public var marks: [ReferenceMark]
     /// Join a series' points with a line (for ordered categories such as depth).
     public var connectPoints: Bool
 
+    /// A figure from its parts; nothing is drawn until `svg()`.
     public init(
         title: String, subtitle: String = "mean ± 1 standard error over seeds", xLabel: String,
         yLabel: String, categories: [String], series: [Series], marks: [ReferenceMark] = [],
@@ -88,6 +105,7 @@ public struct ErrorBarFigure {
             marks: marks, connectPoints: connectPoints)
     }
 
+    /// The figure as a standalone SVG document.
     public func svg() -> String {
         let layout = FigureLayout()
         var svg = SVGDocument(width: layout.width, height: layout.height)

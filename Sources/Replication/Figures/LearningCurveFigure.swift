@@ -1,8 +1,10 @@
 /// The mean over seeds, with its standard error, of every seed's running-average curve.
 public struct LearningCurve: Sendable, Equatable {
+    /// The experiment's legend label.
     public var label: String
     /// 1-based unit numbers.
     public var units: [Int]
+    /// The mean over seeds of the running-average curves, one value per unit.
     public var mean: [Double]
     /// Standard error of the mean over the seeds that reached the unit (0 with one seed).
     public var standardError: [Double]
@@ -34,17 +36,25 @@ public struct LearningCurve: Sendable, Equatable {
 /// Running-average return against units, one line per experiment with a ±1 standard
 /// error band over seeds, reference values as dashed lines (or markers at a unit).
 public struct LearningCurveFigure {
+    /// The figure's title.
     public var title: String
+    /// The experiments' logs, one line each, in legend order.
     public var logs: [ExperimentLog]
+    /// The series plotted (e.g. "episode_return").
     public var series: String
+    /// The running average's window, in units.
     public var window: Int
+    /// Reference values: dashed lines, or markers at a unit.
     public var marks: [ReferenceMark]
+    /// The x axis's label.
     public var xLabel: String
+    /// The y axis's label.
     public var yLabel: String
     /// Lines with more units are thinned to about this many points (every k-th unit and
     /// the last), which keeps a 20,000-episode figure small without visible change.
     public var maxPointsPerLine: Int
 
+    /// A figure of `series` from `logs`; the y label defaults to the series' name with spaces.
     public init(
         title: String, logs: [ExperimentLog], series: String = "episode_return", window: Int = 100,
         marks: [ReferenceMark] = [], xLabel: String = "episode", yLabel: String? = nil,
@@ -63,6 +73,7 @@ public struct LearningCurveFigure {
     static let markDashes = ["7 4", "2 3", "10 3 2 3", "4 4"]
     static let markColors = ["#333333", "#777777", "#333333", "#777777"]
 
+    /// The figure as a standalone SVG document.
     public func svg() -> String {
         let curves = logs.map { LearningCurve(log: $0, series: series, window: window) }
         let layout = FigureLayout()

@@ -5,11 +5,15 @@ import ThreeFactor
 /// learning (`ClosedLoopTrials.beforeAndAfter`). Self-contained: plain SVG 1.1 text, no
 /// scripts, no external resources.
 public enum TrackFigure {
+    /// One driven path, drawn as a coloured line with a legend entry.
     public struct Path: Sendable {
+        /// The legend label.
         public var label: String
+        /// The robot's centre after every step, in floor units.
         public var points: [SIMD2<Double>]
         /// Any SVG colour, e.g. "#d62728".
         public var colour: String
+        /// A path from its parts.
         public init(label: String, points: [SIMD2<Double>], colour: String) {
             self.label = label
             self.points = points

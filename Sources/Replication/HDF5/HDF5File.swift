@@ -3,7 +3,9 @@ import Foundation
 
 /// A failed HDF5 call, with what was being done and to which file.
 public struct HDF5Error: Error, CustomStringConvertible {
+    /// What was being done, to which file, and that it failed.
     public let message: String
+    /// The message.
     public var description: String { message }
 }
 
@@ -18,11 +20,23 @@ public final class HDF5File {
     /// Serialises all HDF5 calls of the process.
     public static let libraryLock = NSRecursiveLock()
 
-    public enum Mode { case readOnly, readWrite, createExclusive, createTruncate }
+    /// How `init(path:mode:)` opens the file.
+    public enum Mode {
+        /// Open an existing file for reading.
+        case readOnly
+        /// Open an existing file for reading and writing.
+        case readWrite
+        /// Create a new file; an existing file of that name is an error.
+        case createExclusive
+        /// Create a new file, replacing an existing one of that name.
+        case createTruncate
+    }
 
+    /// The file's path.
     public let path: String
     let id: hid_t
 
+    /// Opens or creates the file at `path`. The caller holds `libraryLock`.
     public init(path: String, mode: Mode) throws {
         chdf5_silence_errors()
         self.path = path
@@ -58,6 +72,7 @@ public final class HDF5File {
 
     // MARK: Links
 
+    /// True when a link (group or dataset) named `name` exists, its parents included.
     public func exists(_ name: String) -> Bool {
         // H5Lexists needs every intermediate link to exist: walk the path.
         var prefix = ""
@@ -68,6 +83,7 @@ public final class HDF5File {
         return true
     }
 
+    /// Creates a group; its parent must exist.
     public func createGroup(_ name: String) throws {
         guard !exists(name) else { return }
         let g = H5Gcreate2(id, name, chdf5_p_default(), chdf5_p_default(), chdf5_p_default())
@@ -101,7 +117,13 @@ public final class HDF5File {
 
     // MARK: Extendable one-dimensional datasets
 
-    public enum Element { case double, uint64 }
+    /// The element type of a series.
+    public enum Element {
+        /// 64-bit IEEE floating point (the logged series).
+        case double
+        /// Unsigned 64-bit integers (the checkpoint's words).
+        case uint64
+    }
 
     func nativeType(_ e: Element) -> hid_t {
         switch e {
@@ -131,6 +153,7 @@ public final class HDF5File {
         return d
     }
 
+    /// The number of values in a 1-D dataset.
     public func length(of name: String) throws -> Int {
         let d = try openDataset(name)
         defer { H5Dclose(d) }
@@ -176,10 +199,12 @@ public final class HDF5File {
         try check(H5Dset_extent(d, &dims), "truncate \(name)")
     }
 
+    /// The whole content of a 1-D dataset of doubles.
     public func readDoubles(_ name: String) throws -> [Double] {
         try read(name, element: .double, as: Double.self)
     }
 
+    /// The whole content of a 1-D dataset of unsigned 64-bit integers.
     public func readUInt64s(_ name: String) throws -> [UInt64] {
         try read(name, element: .uint64, as: UInt64.self)
     }
@@ -199,6 +224,8 @@ public final class HDF5File {
 
     // MARK: Attributes (on the root "/" or on any group or dataset)
 
+    /// Sets a variable-length UTF-8 string attribute on `object` (a group or dataset; the root
+    /// by default), replacing one of the same name.
     public func setAttribute(_ name: String, _ value: String, on object: String = "/") throws {
         let type = H5Tcopy(chdf5_c_s1())
         defer { H5Tclose(type) }
@@ -212,6 +239,8 @@ public final class HDF5File {
         }
     }
 
+    /// Sets a double attribute on `object` (the root by default), replacing one of the same
+    /// name.
     public func setAttribute(_ name: String, _ value: Double, on object: String = "/") throws {
         try withAttribute(name, on: object, type: chdf5_native_double()) { attr in
             var v = value
@@ -219,6 +248,8 @@ public final class HDF5File {
         }
     }
 
+    /// Sets a 64-bit integer attribute on `object` (the root by default), replacing one of the
+    /// same name.
     public func setAttribute(_ name: String, _ value: Int, on object: String = "/") throws {
         try withAttribute(name, on: object, type: chdf5_native_int64()) { attr in
             var v = Int64(value)
@@ -239,10 +270,12 @@ public final class HDF5File {
         try body(attr)
     }
 
+    /// True when `object` (the root by default) has an attribute named `name`.
     public func hasAttribute(_ name: String, on object: String = "/") -> Bool {
         H5Aexists_by_name(id, object, name, chdf5_p_default()) > 0
     }
 
+    /// The string attribute `name` of `object` (the root by default).
     public func stringAttribute(_ name: String, on object: String = "/") throws -> String {
         let attr = try openAttribute(name, on: object)
         defer { H5Aclose(attr) }
@@ -257,6 +290,7 @@ public final class HDF5File {
         return String(cString: pointer)
     }
 
+    /// The double attribute `name` of `object` (the root by default).
     public func doubleAttribute(_ name: String, on object: String = "/") throws -> Double {
         let attr = try openAttribute(name, on: object)
         defer { H5Aclose(attr) }
@@ -265,6 +299,7 @@ public final class HDF5File {
         return v
     }
 
+    /// The integer attribute `name` of `object` (the root by default).
     public func intAttribute(_ name: String, on object: String = "/") throws -> Int {
         let attr = try openAttribute(name, on: object)
         defer { H5Aclose(attr) }

@@ -4,14 +4,22 @@ import ThreeFactor
 /// `threefactor verify <paper>`: reads a profile's run logs, checks them against
 /// `data/reference/<paper>.toml`, draws the figures and writes `report.md` beside the logs.
 public enum PaperVerification {
+    /// What a verification produced.
     public struct Outcome {
+        /// The checks' verdicts and the runs' state.
         public var report: VerificationReport
+        /// Where `report.md` was written.
         public var reportURL: URL
         /// Logs whose `/summary` could not be written (e.g. still open in a running job).
         public var warnings: [String]
     }
 
+    /// Verifies one profile of a paper: reads its logs, runs the checks, draws the figures
+    /// and writes `report.md` and the verdicts (`/summary` of every log).
+    ///
     /// - Parameters:
+    ///   - paper: the paper module's id, e.g. "map-prop".
+    ///   - profile: the profile whose logs are verified, e.g. "full" or "quick".
     ///   - root: the directory holding `papers/` and `data/`.
     ///   - directory: where the logs are and the report goes (default per profile).
     public static func run(paper: String, profile: String, root: String = ".", directory: String? = nil) throws -> Outcome {

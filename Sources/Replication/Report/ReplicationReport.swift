@@ -4,9 +4,12 @@ import Foundation
 public struct FigureFile: Sendable, Equatable {
     /// File name without extension; also the anchor in the report.
     public var name: String
+    /// The figure's title, as the report shows it.
     public var title: String
+    /// The figure as standalone SVG text.
     public var svg: String
 
+    /// A figure from its parts.
     public init(name: String, title: String, svg: String) {
         self.name = name
         self.title = title
@@ -18,7 +21,14 @@ public struct FigureFile: Sendable, Equatable {
 public enum ReplicationReport {
     /// One learning-curve figure per figure id of the logs (in order of first
     /// appearance), drawn with the reference file's marks for that figure.
-    /// - Parameter titles: figure id -> title; the id itself when absent.
+    ///
+    /// - Parameters:
+    ///   - logs: the logs to draw; those with the same figure id share a figure.
+    ///   - marks: the reference file's marks; each figure draws those of its id.
+    ///   - window: the running average's window, in units.
+    ///   - series: the series drawn.
+    ///   - xLabel: the x axis's label (the kind's unit).
+    ///   - titles: figure id -> title; the id itself when absent.
     public static func learningCurveFigures(
         logs: [ExperimentLog], marks: [ReferenceMark] = [], window: Int = 100,
         series: String = "episode_return", xLabel: String = "episode",

@@ -12,13 +12,17 @@ public enum RunStatus: String, Sendable, Codable, CaseIterable {
 
 /// One seed's logged series, as read back from a run log.
 public struct SeedLog: Sendable, Equatable {
+    /// The seed.
     public var seed: Int
+    /// How the seed's run ended (or stands).
     public var status: RunStatus
     /// One value per completed unit for every series name of the trial
     /// (e.g. "episode_return", "episode_length", rule diagnostics).
     public var series: [String: [Double]]
+    /// Wall-clock seconds the seed has run, over all its sessions.
     public var wallSeconds: Double
 
+    /// A seed's log from its parts.
     public init(seed: Int, status: RunStatus, series: [String: [Double]], wallSeconds: Double = 0) {
         self.seed = seed
         self.status = status
@@ -32,8 +36,11 @@ public struct SeedLog: Sendable, Equatable {
 
 /// Everything the verifier and the figures need from one experiment's run log.
 public struct ExperimentLog: Sendable, Equatable {
+    /// The paper module's id.
     public var paper: String
+    /// The experiment's id.
     public var experiment: String
+    /// The profile the log was run under.
     public var profile: String
     /// Legend label of the method (from the experiment file).
     public var label: String
@@ -41,8 +48,10 @@ public struct ExperimentLog: Sendable, Equatable {
     public var figure: String
     /// Units (episodes, batches, blocks) each seed must complete.
     public var expectedUnits: Int
+    /// Every seed in the log, in seed order.
     public var seeds: [SeedLog]
 
+    /// A log from its parts.
     public init(
         paper: String, experiment: String, profile: String, label: String, figure: String,
         expectedUnits: Int, seeds: [SeedLog]

@@ -20,12 +20,19 @@ import ThreeFactor
 /// Thread-safe: every use of the HDF5 library in the process is serialised by
 /// `HDF5File.libraryLock` (the serial HDF5 library is not thread-safe).
 public final class RunLog: @unchecked Sendable {
+    /// The value of the root's `format` attribute; a reader refuses any other.
     public static let formatVersion = 1
 
+    /// What the root attributes record: the paper, the profile and the resolved experiment.
     public struct Header: Sendable {
+        /// The paper module's id.
         public var paper: String
+        /// The profile.
         public var profile: String
+        /// The experiment, resolved for the profile; its `configText` decides whether a rerun
+        /// resumes the log or refuses it.
         public var experiment: ExperimentSpec
+        /// A header from its parts.
         public init(paper: String, profile: String, experiment: ExperimentSpec) {
             self.paper = paper
             self.profile = profile
@@ -33,12 +40,20 @@ public final class RunLog: @unchecked Sendable {
         }
     }
 
+    /// A log that cannot be opened for this run; its `description` is the one-line message for
+    /// the user.
     public enum OpenError: Error, CustomStringConvertible {
+        /// The log's directory is missing or not writable.
         case directoryNotWritable(String)
+        /// A file exists at the path and is not a run log; it is left alone.
         case notARunLog(String)
+        /// The log was written by a configuration whose `configText` differs (`detail` shows
+        /// the first difference); it is left alone.
         case differentConfiguration(path: String, detail: String)
+        /// A seed's group logs other series than this run's trial.
         case differentSeries(path: String, seed: Int, expected: [String], found: [String])
 
+        /// The one-line message for the user.
         public var description: String {
             switch self {
             case .directoryNotWritable(let p):
@@ -53,6 +68,7 @@ public final class RunLog: @unchecked Sendable {
         }
     }
 
+    /// The log's path.
     public let path: String
     let file: HDF5File
     let seriesNames: [String]
@@ -136,9 +152,13 @@ public final class RunLog: @unchecked Sendable {
 
     /// Where a seed stands in this log.
     public struct SeedState {
+        /// Units completed and committed.
         public var unitsDone: Int
+        /// The status last committed; nil for a seed new to the log.
         public var status: RunStatus?
+        /// The trial's state after `unitsDone` units; nil when the seed starts from scratch.
         public var checkpoint: StateArchive?
+        /// Wall-clock seconds the seed has run so far, over all its sessions.
         public var wallSeconds: Double
     }
 

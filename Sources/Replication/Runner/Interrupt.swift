@@ -6,9 +6,12 @@ import Synchronization
 public enum Interrupt {
     static let flag = Atomic<Bool>(false)
 
+    /// True once a stop has been requested (by a signal or `request()`).
     public static var requested: Bool { flag.load(ordering: .relaxed) }
 
+    /// Requests a stop, as a Ctrl-C does.
     public static func request() { flag.store(true, ordering: .relaxed) }
+    /// Withdraws the request (before another run in the same process).
     public static func reset() { flag.store(false, ordering: .relaxed) }
 
     /// Installs the handlers; a second Ctrl-C ends the process at once.

@@ -4,11 +4,17 @@ import ThreeFactor
 /// Receives the runner's events; implementations draw a progress bar or print log lines.
 /// Called from worker threads: implementations synchronise themselves.
 public protocol RunProgress: AnyObject, Sendable {
+    /// An experiment is queued under the number `request` (before `start`).
     func register(request: Int, experiment: ExperimentSpec)
+    /// The run begins.
     func start()
+    /// A seed begins or resumes, with `unitsDone` units already in its log.
     func seedStarted(request: Int, seed: Int, unitsDone: Int)
+    /// A seed completed a unit; `record` holds its values in the trial's series order.
     func unitDone(request: Int, seed: Int, record: [Double])
+    /// A seed stopped, with its status; `resumed` tells a continued run from a new one.
     func seedFinished(request: Int, seed: Int, unitsDone: Int, status: RunStatus, resumed: Bool)
+    /// The run ended; no more events follow.
     func stop()
 }
 
@@ -32,6 +38,8 @@ public final class ConsoleProgress: RunProgress, @unchecked Sendable {
     var startTime = Date()
     var drawnLines = 0
 
+    /// Progress on standard error; `isTerminal` chooses the redrawn status line over log lines
+    /// every `logInterval` seconds.
     public init(isTerminal: Bool = isatty(STDERR_FILENO) != 0, logInterval: Double = 10) {
         self.isTerminal = isTerminal
         self.logInterval = logInterval

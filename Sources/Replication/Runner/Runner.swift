@@ -3,11 +3,15 @@ import ThreeFactor
 
 /// One experiment to run under a profile, logged to one HDF5 file.
 public struct RunRequest: Sendable {
+    /// The paper module's id.
     public var paper: String
+    /// The profile.
     public var profile: String
     /// Already resolved for the profile.
     public var experiment: ExperimentSpec
+    /// The run log's path.
     public var path: String
+    /// A request from its parts; `experiment` must already be resolved for the profile.
     public init(paper: String, profile: String, experiment: ExperimentSpec, path: String) {
         self.paper = paper
         self.profile = profile
@@ -18,7 +22,9 @@ public struct RunRequest: Sendable {
 
 /// How each seed of each experiment ended.
 public struct RunOutcome: Sendable {
+    /// The run log's path.
     public var path: String
+    /// How each seed ended, by seed.
     public var statuses: [Int: RunStatus]
 }
 
@@ -31,15 +37,21 @@ public struct RunOutcome: Sendable {
 /// units in flight plus that interval (a graceful Ctrl-C loses only the unit in flight),
 /// and a rerun of the same command continues from the checkpoints.
 public final class Runner: @unchecked Sendable {
+    /// Builds the trial of an experiment for one seed.
     public typealias TrialFactory = @Sendable (ExperimentSpec, Int) throws -> any Trial
 
+    /// The number of worker threads; seeds run in parallel, one per worker.
     public let jobs: Int
+    /// The longest time, in seconds, between two commits of a seed to its log.
     public let checkpointInterval: Double
     let makeTrial: TrialFactory
     let progress: RunProgress?
     /// Polled between units; true stops every seed at that boundary (Ctrl-C by default).
     let shouldStop: @Sendable () -> Bool
 
+    /// A runner with `jobs` workers (default: one per core), committing at least every
+    /// `checkpointInterval` seconds. `shouldStop` is polled between units (Ctrl-C by default);
+    /// `makeTrial` builds the trials (default: through the `Catalog`).
     public init(jobs: Int? = nil, checkpointInterval: Double = 0.5, progress: RunProgress? = nil,
                 shouldStop: @escaping @Sendable () -> Bool = { Interrupt.requested },
                 makeTrial: TrialFactory? = nil) {

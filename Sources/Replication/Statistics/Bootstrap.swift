@@ -24,12 +24,18 @@ import ThreeFactor
 /// statistic that takes few distinct values (a fraction of 10 runs) gives intervals on
 /// its lattice; that is the bootstrap's answer, not an error.
 public enum Bootstrap {
+    /// A bootstrap confidence interval of a statistic.
     public struct Interval: Sendable, Equatable {
         /// The statistic on the original data.
         public var estimate: Double
+        /// The interval's lower end (the `(1 - level) / 2` percentile of the resampled
+        /// statistic).
         public var low: Double
+        /// The interval's upper end (the `(1 + level) / 2` percentile).
         public var high: Double
+        /// The confidence level, e.g. 0.95.
         public var level: Double
+        /// The number of resamples drawn.
         public var resamples: Int
         /// Resamples on which the statistic was not finite (e.g. a ratio whose
         /// denominator was zero); they are left out of the percentiles and reported.

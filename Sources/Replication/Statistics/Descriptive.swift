@@ -1,5 +1,6 @@
 /// Summary statistics of a sample of per-seed values.
 public enum Descriptive {
+    /// The arithmetic mean; an empty sample is a programming error.
     public static func mean(_ x: [Double]) -> Double {
         precondition(!x.isEmpty, "mean of an empty sample")
         return x.reduce(0, +) / Double(x.count)
@@ -29,6 +30,7 @@ public enum Descriptive {
         standardDeviation(x) / Double(x.count).squareRoot()
     }
 
+    /// The median (the 0.5 quantile, averaging the two middle values of an even sample).
     public static func median(_ x: [Double]) -> Double {
         quantile(x, 0.5)
     }

@@ -15,10 +15,14 @@ public struct WelchTest: Sendable, Equatable {
     public var difference: Double
     /// sqrt(s1²/n1 + s2²/n2).
     public var standardError: Double
+    /// The t statistic, `difference / standardError`.
     public var t: Double
     /// Welch–Satterthwaite degrees of freedom.
     public var degreesOfFreedom: Double
+    /// The alternative the p-value is for.
     public var alternative: Alternative
+    /// The p-value under the Student-t distribution with the Welch–Satterthwaite degrees of
+    /// freedom.
     public var pValue: Double
 
     /// From summary statistics; `sd1`, `sd2` are SAMPLE standard deviations (ddof 1).
@@ -84,12 +88,16 @@ public struct WelchTest: Sendable, Equatable {
     }
 }
 
+/// The two one-sided tests (TOST) of equivalence within ±`margin`: equivalence is shown when
+/// both nulls are rejected, i.e. when `pValue` is below alpha.
 public struct EquivalenceTest: Sendable, Equatable {
+    /// The equivalence margin, in the metric's units.
     public var margin: Double
     /// p-value of H0: difference <= −margin.
     public var pLower: Double
     /// p-value of H0: difference >= +margin.
     public var pUpper: Double
+    /// The TOST p-value: the larger of the two one-sided p-values.
     public var pValue: Double { max(pLower, pUpper) }
 }
 

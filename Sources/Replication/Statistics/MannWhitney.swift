@@ -11,22 +11,32 @@
 ///   ties and one sample has at most 8 values; otherwise the normal approximation with
 ///   the tie-corrected variance and a continuity correction of 1/2.
 public struct MannWhitneyTest: Sendable, Equatable {
+    /// How the p-value is computed.
     public enum Method: String, Sendable {
+        /// `automatic`: exact when there are no ties and one sample has at most 8 values, else
+        /// asymptotic; `exact`: the null distribution of U; `asymptotic`: the normal
+        /// approximation with tie correction.
         case automatic, exact, asymptotic
     }
 
     /// U statistic of the first sample: the number of pairs (x_i, y_j) with x_i > y_j,
     /// ties counting 1/2.
     public var u1: Double
+    /// The first sample's size.
     public var n1: Int
+    /// The second sample's size.
     public var n2: Int
+    /// The alternative the p-value is for.
     public var alternative: Alternative
     /// The method actually used (never `.automatic`).
     public var method: Method
     /// Standardised statistic of the normal approximation (nil for the exact method).
     public var z: Double?
+    /// The p-value.
     public var pValue: Double
 
+    /// Tests `x` against `y`; both must be non-empty. `continuityCorrection` applies to the
+    /// normal approximation only.
     public init(
         _ x: [Double], _ y: [Double], alternative: Alternative = .twoSided,
         method: Method = .automatic, continuityCorrection: Bool = true

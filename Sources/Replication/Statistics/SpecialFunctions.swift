@@ -180,10 +180,12 @@ public enum StudentT {
 
 /// The beta distribution, for exact binomial intervals.
 public enum BetaDistribution {
+    /// P(X <= x) for X ~ Beta(a, b): the regularised incomplete beta function.
     public static func cdf(_ x: Double, _ a: Double, _ b: Double) -> Double {
         SpecialFunctions.regularizedIncompleteBeta(a, b, x)
     }
 
+    /// The `p` quantile of Beta(a, b), found by bisection of the cdf; `p` in [0, 1].
     public static func quantile(_ p: Double, _ a: Double, _ b: Double) -> Double {
         precondition(p >= 0 && p <= 1, "beta quantile needs 0 <= p <= 1")
         if p == 0 { return 0 }

@@ -2,7 +2,9 @@
 
 /// One seed's value of a metric.
 public struct SeedValue: Sendable, Equatable {
+    /// The seed.
     public var seed: Int
+    /// The metric's value for the seed.
     public var value: Double
     /// The seed never reached the threshold; `value` is a lower bound (budget + 1).
     public var censored: Bool

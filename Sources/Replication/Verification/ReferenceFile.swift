@@ -2,11 +2,14 @@
 /// `data/reference/<paper>.toml`, read by `ReferenceFile.load(path:)`. The format is
 /// described in `data/reference/README.md`.
 public struct ReferenceFile: Sendable, Equatable {
+    /// The paper module's id; must match the experiments file's.
     public var paper: String
+    /// The checks, in file order.
     public var checks: [ReferenceCheck]
     /// Reference values to draw on figures (not checks).
     public var marks: [ReferenceMark]
 
+    /// A reference file from its parts.
     public init(paper: String, checks: [ReferenceCheck], marks: [ReferenceMark] = []) {
         self.paper = paper
         self.checks = checks
@@ -38,21 +41,28 @@ public enum Provenance: String, Sendable, Equatable, CaseIterable {
     }
 }
 
+/// One check: a metric per seed of one or two experiments, compared with a reference by a
+/// stated rule.
 public struct ReferenceCheck: Sendable, Equatable {
     /// Unique within the file; names the check in the report.
     public var id: String
+    /// One sentence: what the check shows.
     public var description: String
     /// The experiment ids the check reads: one, or two for an ordering or a ratio
     /// (then in the order "A", "B").
     public var experiments: [String]
+    /// What is computed per seed.
     public var metric: Metric
+    /// How the seeds' values are compared with the reference.
     public var comparison: Comparison
     /// The profiles (e.g. "full", "quick") whose runs this check applies to.
     public var profiles: [String]
+    /// Where the reference value comes from.
     public var provenance: Provenance
     /// Which table, figure, README line or claim the reference comes from.
     public var source: String
 
+    /// A check from its parts.
     public init(
         id: String, description: String, experiments: [String], metric: Metric,
         comparison: Comparison, profiles: [String], provenance: Provenance, source: String
@@ -71,13 +81,20 @@ public struct ReferenceCheck: Sendable, Equatable {
 /// A reference value drawn on a learning-curve figure: a dashed horizontal line, or a
 /// marker when `unit` is given.
 public struct ReferenceMark: Sendable, Equatable {
+    /// The figure id the mark is drawn on.
     public var figure: String
+    /// The legend label of the mark.
     public var label: String
+    /// The reference value, in the series' units.
     public var value: Double
+    /// The unit (x position) of a marker; nil for a horizontal line across the figure.
     public var unit: Double?
+    /// Where the value comes from.
     public var provenance: Provenance
+    /// Which table, figure, README line or claim the value comes from.
     public var source: String
 
+    /// A mark from its parts.
     public init(
         figure: String, label: String, value: Double, unit: Double? = nil,
         provenance: Provenance, source: String
@@ -104,11 +121,16 @@ public enum ThresholdDirection: String, Sendable, Equatable, CaseIterable {
 /// The first unit at which the running average (trailing window, partial at the start)
 /// of a series reaches a threshold.
 public struct ThresholdCrossing: Sendable, Equatable {
+    /// The series whose running average is tested, e.g. "episode_return".
     public var series: String
+    /// The running average's trailing window, in units.
     public var window: Int
+    /// The threshold.
     public var threshold: Double
+    /// Whether the average must reach it from below (`above`) or from above (`below`).
     public var direction: ThresholdDirection
 
+    /// A crossing from its parts.
     public init(series: String, window: Int, threshold: Double, direction: ThresholdDirection) {
         self.series = series
         self.window = window
@@ -143,7 +165,9 @@ public enum Metric: Sendable, Equatable {
     case mean(series: String)
     /// Mean of the last `window` units.
     case final(series: String, window: Int)
+    /// The smallest value of the series over all units.
     case minimum(series: String)
+    /// The largest value of the series over all units.
     case maximum(series: String)
     /// Running average (trailing window) at unit `unit` (1-based; a partial window
     /// when unit < window).
@@ -157,9 +181,13 @@ public enum Metric: Sendable, Equatable {
     case reachedThreshold(ThresholdCrossing)
 }
 
+/// The values that the area under the curve maps to 0 and to 1.
 public struct NormalisationRange: Sendable, Equatable {
+    /// The value mapped to 0 (e.g. a random policy's return).
     public var low: Double
+    /// The value mapped to 1 (e.g. the task's maximum return).
     public var high: Double
+    /// A range from its parts.
     public init(low: Double, high: Double) {
         self.low = low
         self.high = high
@@ -170,9 +198,11 @@ public struct NormalisationRange: Sendable, Equatable {
 
 /// How per-seed values are summarised across seeds.
 public enum Aggregate: String, Sendable, Equatable, CaseIterable {
+    /// The arithmetic mean.
     case mean
     /// Interquartile mean (25 % trimmed mean), the rliable recommendation for few runs.
     case iqm
+    /// The median.
     case median
 
     func apply(_ x: [Double]) -> Double {
@@ -184,6 +214,7 @@ public enum Aggregate: String, Sendable, Equatable, CaseIterable {
     }
 }
 
+/// How a reported standard deviation was computed.
 public enum StandardDeviationKind: String, Sendable, Equatable, CaseIterable {
     /// ddof 1 (divides by n − 1).
     case sample
@@ -191,7 +222,9 @@ public enum StandardDeviationKind: String, Sendable, Equatable, CaseIterable {
     case population
 }
 
+/// The half-width of the equivalence region of a reported comparison.
 public enum EquivalenceMargin: Sendable, Equatable {
+    /// An absolute margin, in the metric's units.
     case absolute(Double)
     /// A fraction of |reported mean|.
     case relative(Double)
@@ -204,6 +237,7 @@ public enum EquivalenceMargin: Sendable, Equatable {
     }
 }
 
+/// How agreement with a reported mean is decided.
 public enum EquivalenceRule: String, Sendable, Equatable, CaseIterable {
     /// Two one-sided Welch tests at alpha: the (1 − 2 alpha) CI of the difference lies
     /// inside ±margin.
@@ -215,12 +249,19 @@ public enum EquivalenceRule: String, Sendable, Equatable, CaseIterable {
 
 /// A reported mean ± std over n runs (e.g. the official README's table).
 public struct ReportedComparison: Sendable, Equatable {
+    /// The reported mean.
     public var mean: Double
+    /// The reported standard deviation.
     public var std: Double
+    /// Whether `std` is a sample or a population standard deviation.
     public var stdKind: StandardDeviationKind
+    /// The number of runs behind the reported numbers.
     public var n: Int
+    /// The significance level of Welch's test and of the TOST.
     public var alpha: Double
+    /// The half-width of the equivalence region.
     public var margin: EquivalenceMargin
+    /// How equivalence is decided.
     public var equivalence: EquivalenceRule
 
     /// The sample standard deviation (ddof 1) that Welch's test needs.
@@ -229,32 +270,50 @@ public struct ReportedComparison: Sendable, Equatable {
     }
 }
 
+/// The aggregate over seeds must lie in [`low`, `high`]: its percentile-bootstrap CI must lie
+/// inside the band.
 public struct BandComparison: Sendable, Equatable {
+    /// The aggregate over seeds.
     public var statistic: Aggregate
+    /// The band's lower end; nil for none.
     public var low: Double?
+    /// The band's upper end; nil for none.
     public var high: Double?
+    /// The CI's confidence level, e.g. 0.95.
     public var confidence: Double
+    /// The number of bootstrap resamples.
     public var resamples: Int
+    /// The bootstrap stream's seed; nil derives one from the check's id.
     public var bootstrapSeed: UInt64?
 }
 
+/// Which direction of the metric is better.
 public enum Better: String, Sendable, Equatable, CaseIterable {
+    /// Larger values are better (returns) or smaller values are (errors, times to threshold).
     case higher, lower
 }
 
+/// The one-sided test over seeds that decides "A better than B".
 public enum OrderingTest: String, Sendable, Equatable, CaseIterable {
+    /// The Mann–Whitney U test (no normality assumed; the default).
     case mannWhitney = "mann-whitney"
+    /// Welch's t-test.
     case welch
     /// Both tests must reject.
     case both
 }
 
+/// Experiment A is better than B: a one-sided test of the per-seed values rejects at `alpha`.
 public struct OrderingComparison: Sendable, Equatable {
+    /// Which direction is better.
     public var better: Better
+    /// The test.
     public var test: OrderingTest
+    /// The significance level.
     public var alpha: Double
 }
 
+/// Which side of the factor range a ratio comparison checks.
 public enum FactorSides: String, Sendable, Equatable, CaseIterable {
     /// The ratio's CI lies in [1/factor, factor].
     case both
@@ -264,19 +323,32 @@ public enum FactorSides: String, Sendable, Equatable, CaseIterable {
     case lower
 }
 
+/// A's aggregate is within a factor of B's: the percentile-bootstrap CI of the ratio `A / B`
+/// lies in the range `sides` gives.
 public struct FactorComparison: Sendable, Equatable {
+    /// The aggregate over seeds.
     public var statistic: Aggregate
+    /// The factor (> 1).
     public var factor: Double
+    /// Which ends of [1/factor, factor] are checked.
     public var sides: FactorSides
+    /// The CI's confidence level, e.g. 0.95.
     public var confidence: Double
+    /// The number of bootstrap resamples.
     public var resamples: Int
+    /// The bootstrap stream's seed; nil derives one from the check's id.
     public var bootstrapSeed: UInt64?
 }
 
+/// A comparison of a seed's value with a fixed value.
 public enum Predicate: String, Sendable, Equatable, CaseIterable {
+    /// Strictly greater.
     case greater = ">"
+    /// Greater or equal.
     case greaterOrEqual = ">="
+    /// Strictly less.
     case less = "<"
+    /// Less or equal.
     case lessOrEqual = "<="
 
     func holds(_ x: Double, _ v: Double) -> Bool {
@@ -291,12 +363,18 @@ public enum Predicate: String, Sendable, Equatable, CaseIterable {
 
 /// "At least `minFraction` of the seeds have metric `predicate` `value`".
 public struct FractionComparison: Sendable, Equatable {
+    /// How each seed's value is compared with `value`.
     public var predicate: Predicate
+    /// The value compared with.
     public var value: Double
+    /// The smallest fraction of seeds, in [0, 1], that must meet the condition.
     public var minFraction: Double
+    /// The level of the Clopper–Pearson interval reported beside the fraction (the verdict uses
+    /// the observed fraction).
     public var confidence: Double
 }
 
+/// How a check decides PASS or FAIL.
 public enum Comparison: Sendable, Equatable {
     /// Against a reported mean/std/n: Welch's test AND an equivalence margin.
     case reported(ReportedComparison)
@@ -309,6 +387,8 @@ public enum Comparison: Sendable, Equatable {
     /// A fraction of seeds satisfy a condition.
     case fraction(FractionComparison)
 
+    /// The comparison's name in reports: "reported", "band", "ordering", "factor" or
+    /// "fraction".
     public var kind: String {
         switch self {
         case .reported: "reported"

@@ -13,8 +13,11 @@ public enum Verdict: String, Sendable, Equatable, CaseIterable {
 public struct Estimate: Sendable, Equatable {
     /// What the number is, e.g. "mean", "IQM", "ratio of means", or an experiment id.
     public var label: String
+    /// The number.
     public var value: Double
+    /// The interval's lower end, when there is an interval.
     public var low: Double?
+    /// The interval's upper end, when there is an interval.
     public var high: Double?
     /// Confidence level of [low, high].
     public var level: Double?
@@ -24,16 +27,23 @@ public struct Estimate: Sendable, Equatable {
 
 /// One named test statistic or p-value, e.g. ("Welch p", 0.46).
 public struct Statistic: Sendable, Equatable {
+    /// The statistic's name.
     public var name: String
+    /// Its value.
     public var value: Double
 }
 
 /// Everything the report shows about one check.
 public struct CheckResult: Sendable, Equatable {
+    /// The check's id.
     public var id: String
+    /// What the check shows.
     public var description: String
+    /// Where the reference comes from.
     public var provenance: Provenance
+    /// Which table, figure, README line or claim the reference comes from.
     public var source: String
+    /// The experiments the check read.
     public var experiments: [String]
     /// What is measured per seed.
     public var metric: String
@@ -43,8 +53,11 @@ public struct CheckResult: Sendable, Equatable {
     public var ours: String
     /// The test statistics and the decision, as text.
     public var test: String
+    /// The numbers behind `ours`.
     public var estimates: [Estimate]
+    /// The test statistics and p-values.
     public var statistics: [Statistic]
+    /// The check's verdict.
     public var verdict: Verdict
     /// Why a check failed or is missing, and caveats (censored seeds, low power).
     public var notes: [String]
@@ -52,33 +65,50 @@ public struct CheckResult: Sendable, Equatable {
 
 /// Per-seed state of one experiment's log, for the report.
 public struct ExperimentStatus: Sendable, Equatable {
+    /// One seed's state.
     public struct Seed: Sendable, Equatable {
+        /// The seed.
         public var seed: Int
+        /// How its run ended (or stands).
         public var status: RunStatus
+        /// Units completed.
         public var unitsDone: Int
+        /// Wall-clock seconds it has run.
         public var wallSeconds: Double
     }
 
+    /// The experiment's id.
     public var experiment: String
+    /// Its legend label.
     public var label: String
+    /// The profile.
     public var profile: String
+    /// Units each seed must complete.
     public var expectedUnits: Int
+    /// The seeds the log holds.
     public var seeds: [Seed]
     /// Seeds the experiment file lists but the log does not hold (when known).
     public var absentSeeds: [Int]
 }
 
+/// The result of verifying one profile of a paper: the checks' verdicts and the state of the
+/// runs they read; `report.md` is rendered from it.
 public struct VerificationReport: Sendable, Equatable {
+    /// The paper module's id.
     public var paper: String
+    /// The profile verified.
     public var profile: String
+    /// One result per applicable check, in file order.
     public var results: [CheckResult]
     /// Checks of the reference file that do not apply to this profile.
     public var skippedChecks: [String]
     /// Status of every experiment a check needed (or that was passed in), in id order;
     /// experiments without a log are listed in `absentExperiments`.
     public var experiments: [ExperimentStatus]
+    /// The experiments a check needed that have no log.
     public var absentExperiments: [String]
 
+    /// The number of results with `verdict`.
     public func count(_ verdict: Verdict) -> Int { results.filter { $0.verdict == verdict }.count }
 
     /// The process exit code of `threefactor verify`:

@@ -13,7 +13,10 @@ import ThreeFactor
 ///    censoring policy is "fail";
 /// 4. otherwise PASS or FAIL by the comparison's rule, which the result states.
 public enum Verifier {
+    /// Runs every check of `reference` that applies to `profile`.
+    ///
     /// - Parameters:
+    ///   - reference: the paper's reference file.
     ///   - logs: the experiments' logs as read back from `runs/<paper>/`.
     ///   - profile: checks whose `profiles` do not list it are skipped.
     ///   - expectedSeeds: per experiment id, the seeds the experiment file lists for this

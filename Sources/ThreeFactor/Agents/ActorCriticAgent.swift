@@ -4,18 +4,35 @@
 /// `max_eps`, `n_run`, `env_name` belong to the experiment file (`units`, `seeds`, `env`);
 /// `batch_size` is always 1 and is not accepted.
 public struct ActorCriticSettings: Sendable, Equatable {
+    /// Discount rate γ of the TD error (`gamma`).
     public var gamma: Double
+    /// Hidden layer sizes of both networks, input side first (`hidden`).
     public var hidden: [Int]
+    /// The critic's hidden activation (`critic_l_type`).
     public var criticActivation: HiddenActivation
+    /// The actor's hidden activation (`actor_l_type`).
     public var actorActivation: HiddenActivation
+    /// Softmax temperature of a discrete actor (`temp`); must be positive.
     public var temperature: Double
+    /// Variance of each critic layer's units, output last (`critic_var`); all 1 when hidden
+    /// units are deterministic.
     public var criticVariances: [Double]
+    /// Variance of each actor layer's units, output last (`actor_var`); with deterministic
+    /// hidden units only the output's (`actor_output_var`) matters.
     public var actorVariances: [Double]
     /// The configured lambdas; the traces decay by `lambda * gamma` (as the reference).
     public var criticLambda: Double
+    /// The actor's configured lambda (`actor_lambda_`); its traces decay by `actorLambda *
+    /// gamma`.
     public var actorLambda: Double
+    /// Rewards used for learning are clipped to ±`rewardLimit` when it is positive
+    /// (`reward_lim`); the logged return is never clipped.
     public var rewardLimit: Double
+    /// The critic's learning rate per layer, output last, decaying linearly from `critic_lr_st`
+    /// to `critic_lr_end` over `end_t` steps.
     public var criticLearningRates: [LinearSchedule]
+    /// The actor's learning rate per layer, output last, decaying linearly from `actor_lr_st`
+    /// to `actor_lr_end` over `end_t` steps.
     public var actorLearningRates: [LinearSchedule]
 
     /// The loop's keys, whatever the rule.
@@ -46,6 +63,10 @@ public struct ActorCriticSettings: Sendable, Equatable {
             : [.number("actor_output_var", default: 0.1, range: .positive, "variance of a continuous policy's Gaussian output")]
     }
 
+    /// Reads the settings from values read through `parameters` plus
+    /// `varianceParameters(stochasticHiddenUnits:)`. `stochasticHiddenUnits` is the rule's
+    /// `TeamNetworkRule.stochasticHiddenUnits`: without it the variance keys are the output's
+    /// only.
     public init(_ p: ParameterValues, stochasticHiddenUnits: Bool) throws {
         gamma = try p.double("gamma")
         hidden = try p.ints("hidden")
@@ -108,10 +129,16 @@ public struct ActorCriticSettings: Sendable, Equatable {
 /// Rewards used for learning are clipped to ±reward_lim when reward_lim > 0; the episode
 /// return is always the environment's.
 public struct ActorCriticAgent<Rule: TeamNetworkRule>: EpisodicAgent {
+    /// The loop's settings.
     public let settings: ActorCriticSettings
+    /// The rule as it assigns credit in the critic.
     public let criticRule: Rule
+    /// The rule as it assigns credit in the actor.
     public let actorRule: Rule
+    /// The policy network: its output is the action (softmax over discrete actions, Gaussian
+    /// means for continuous ones).
     public private(set) var actor: TeamNetwork
+    /// The value network: the mean of its single output unit is V(s).
     public private(set) var critic: TeamNetwork
 
     let discreteActions: Bool
@@ -134,8 +161,16 @@ public struct ActorCriticAgent<Rule: TeamNetworkRule>: EpisodicAgent {
     var valueSum = 0.0
     var valueCount = 0
 
-    /// - Parameter stream: the agent's stream; split into the two networks' initial
-    ///   weights and their noise.
+    /// The agent with the given settings and rules, at step 0.
+    ///
+    /// - Parameters:
+    ///   - settings: the loop's settings.
+    ///   - criticRule: the rule as it assigns credit in the critic.
+    ///   - actorRule: the rule as it assigns credit in the actor.
+    ///   - task: the task's observation length and action space, which shape the networks'
+    ///     input and the actor's output.
+    ///   - stream: the agent's stream; split into the two networks' initial
+    ///     weights and their noise.
     public init(settings: ActorCriticSettings, critic criticRule: Rule, actor actorRule: Rule, task: TaskShape, stream: RandomStream) throws {
         self.settings = settings
         self.criticRule = criticRule
@@ -206,6 +241,9 @@ public struct ActorCriticAgent<Rule: TeamNetworkRule>: EpisodicAgent {
         }
     }
 
+    /// Samples both networks for `observation`, learns from the previous step's TD error,
+    /// assigns credit for this sample and returns the actor's action (steps 1–5 above). At
+    /// `episodeStart` the traces are cleared and the step learns with δ = 0.
     public mutating func act(_ observation: [Double], episodeStart: Bool) -> Action {
         observation.withUnsafeBufferPointer {
             actor.setInput(row: 0, $0.baseAddress!)
@@ -239,6 +277,9 @@ public struct ActorCriticAgent<Rule: TeamNetworkRule>: EpisodicAgent {
         return currentAction()
     }
 
+    /// Records the step's (clipped) reward; after the episode's last step it makes the final
+    /// learning step, with δ = r - V(s) when the episode terminated and δ = 0 when it was
+    /// truncated.
     public mutating func observe(reward: Double, nextObservation: [Double], terminated: Bool, truncated: Bool) {
         let limit = settings.rewardLimit
         pendingReward = limit > 0 ? min(max(reward, -limit), limit) : reward
@@ -302,6 +343,8 @@ public struct ActorCriticAgent<Rule: TeamNetworkRule>: EpisodicAgent {
 }
 
 extension ActorCriticAgent: Checkpointable {
+    /// Appends the loop's counters and both networks (weights, Adam moments, traces, noise
+    /// streams) to `archive`.
     public func save(to archive: inout StateArchive) {
         archive.append(iteration)
         archive.append(previousValue)
@@ -314,6 +357,7 @@ extension ActorCriticAgent: Checkpointable {
         critic.save(to: &archive)
     }
 
+    /// Restores what `save(to:)` wrote, into an agent built from the same settings.
     public mutating func load(from reader: inout StateArchive.Reader) throws {
         iteration = try reader.int()
         previousValue = try reader.double()

@@ -7,7 +7,12 @@
 /// a rule learns (every step from a TD error, once per episode from the return) is the
 /// rule's own business.
 public protocol EpisodicAgent: Checkpointable {
+    /// Returns the action for `observation`; `episodeStart` is true for the first observation
+    /// of every episode (after a reset).
     mutating func act(_ observation: [Double], episodeStart: Bool) -> Action
+    /// The outcome of the last action: its reward, the next observation, and whether the
+    /// episode ended by reaching a terminal state (`terminated`) or was cut at the step limit
+    /// (`truncated`), which matters for bootstrapping.
     mutating func observe(reward: Double, nextObservation: [Double], terminated: Bool, truncated: Bool)
 
     /// Names of the per-episode diagnostics this agent reports (e.g. "td_error_rms").
@@ -25,12 +30,16 @@ extension EpisodicAgent {
 
 /// What a rule needs to know about the task to build its networks.
 public struct TaskShape: Sendable, Equatable {
+    /// The length of the observation vector.
     public var observationCount: Int
+    /// The actions the task accepts.
     public var actionSpace: ActionSpace
+    /// A shape from its parts.
     public init(observationCount: Int, actionSpace: ActionSpace) {
         self.observationCount = observationCount
         self.actionSpace = actionSpace
     }
+    /// The shape of an environment.
     public init(_ env: any Environment) {
         self.init(observationCount: env.observationCount, actionSpace: env.actionSpace)
     }

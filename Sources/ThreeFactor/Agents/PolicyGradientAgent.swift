@@ -12,8 +12,15 @@ public protocol PolicyGradientEstimator: Sendable, Checkpointable {
     /// of the agent's state; false when it is always 1.
     static var stepFactorVaries: Bool { get }
 
-    /// - Parameter stream: the agent's stream, from which the estimator splits its own
-    ///   (e.g. its noise, at `PolicyStreamTag.noise`).
+    /// The estimator for `network`, with its hyperparameters read from `p`.
+    ///
+    /// - Parameters:
+    ///   - p: the experiment's values, read through the agent's table (the family's keys and
+    ///     the estimator's `parameters`).
+    ///   - network: the freshly initialised policy, for its shape.
+    ///   - rewardMode: when the reward arrives; some defaults depend on it.
+    ///   - stream: the agent's stream, from which the estimator splits its own
+    ///     (e.g. its noise, at `PolicyStreamTag.noise`).
     init(_ p: ParameterValues, network: PolicyMLP, rewardMode: RewardMode, stream: RandomStream) throws
 
     /// The eligibility trace's decay per step (1: no decay).
@@ -23,6 +30,7 @@ public protocol PolicyGradientEstimator: Sendable, Checkpointable {
     /// The pass whose activity is the presynaptic factor of the trace (delayed reward) and
     /// of the per-step update (immediate reward).
     var tracePresynaptic: PolicyMLP.PassKind { get }
+    /// The pass whose activity is the presynaptic factor of the immediate-reward update.
     var immediatePresynaptic: PolicyMLP.PassKind { get }
     /// The postsynaptic factor of the last step, one value per unit (pass layout).
     var postsynaptic: [Double] { get }
@@ -59,9 +67,13 @@ extension PolicyGradientEstimator {
 /// cleared at every episode start. The first episode (or a trial's first step) only sets
 /// the baseline.
 public struct PolicyGradientAgent<Estimator: PolicyGradientEstimator>: EpisodicAgent {
+    /// Eta, the learning rate of every weight update (`learning_rate`).
     public let learningRate: Double
+    /// Whether the agent learns once per episode from the return or every step from its reward.
     public let rewardMode: RewardMode
+    /// The policy network.
     public internal(set) var network: PolicyMLP
+    /// The rule's estimator and its state (e.g. its noise stream and running averages).
     public internal(set) var estimator: Estimator
     /// The eligibility trace `E_l` (for REINFORCE: the episode's summed gradient), laid out
     /// like the weights.
@@ -72,6 +84,7 @@ public struct PolicyGradientAgent<Estimator: PolicyGradientEstimator>: EpisodicA
     var actionStream: RandomStream
     /// Baseline, return and reward-prediction errors.
     var signal: RewardSignal
+    /// The moving-average reward baseline and its state.
     public var baseline: RewardBaseline { signal.baseline }
     var diverged = false
 
@@ -87,6 +100,8 @@ public struct PolicyGradientAgent<Estimator: PolicyGradientEstimator>: EpisodicA
         ]
     }
 
+    /// Every key of an experiment with this estimator: the family's `commonParameters` and the
+    /// estimator's own.
     public static var parameters: ParameterTable { ParameterTable(commonParameters + Estimator.parameters) }
 
     /// The rule's catalog entry (episodic kind, discrete actions).
@@ -100,6 +115,8 @@ public struct PolicyGradientAgent<Estimator: PolicyGradientEstimator>: EpisodicA
             ])
     }
 
+    /// The agent with the family's and the estimator's hyperparameters read from `parameters`;
+    /// the task must have a discrete action space.
     public init(parameters: Hyperparameters, task: TaskShape, stream: RandomStream) throws {
         try self.init(Self.parameters.read(parameters), task: task, stream: stream)
     }
@@ -121,6 +138,9 @@ public struct PolicyGradientAgent<Estimator: PolicyGradientEstimator>: EpisodicA
         signal = RewardSignal(mode: rewardMode, baselineRate: try p.double("baseline_rate"))
     }
 
+    /// Runs the estimator's step on `observation` and returns its action; in episodic mode it
+    /// also accumulates the eligibility trace. At `episodeStart` the trace and the estimator's
+    /// per-episode state are cleared.
     public mutating func act(_ observation: [Double], episodeStart: Bool) -> Action {
         if episodeStart {
             for i in trace.indices { trace[i] = 0 }
@@ -144,6 +164,8 @@ public struct PolicyGradientAgent<Estimator: PolicyGradientEstimator>: EpisodicA
             presynaptic: estimator.tracePresynaptic, into: &trace)
     }
 
+    /// Immediate mode: updates the weights from this step's reward-prediction error. Episodic
+    /// mode: at the episode's end, updates them from the return's relative error and the trace.
     public mutating func observe(reward: Double, nextObservation: [Double], terminated: Bool, truncated: Bool) {
         let stepError = signal.record(reward: reward)
         switch rewardMode {
@@ -176,6 +198,7 @@ public struct PolicyGradientAgent<Estimator: PolicyGradientEstimator>: EpisodicA
 }
 
 extension PolicyGradientAgent: Checkpointable {
+    /// Appends the network, trace, estimator, action stream and reward signal to `archive`.
     public func save(to archive: inout StateArchive) {
         network.save(to: &archive)
         archive.append(trace)
@@ -186,6 +209,7 @@ extension PolicyGradientAgent: Checkpointable {
         archive.append(diverged)
     }
 
+    /// Restores what `save(to:)` wrote, into an agent built from the same settings.
     public mutating func load(from reader: inout StateArchive.Reader) throws {
         try network.load(from: &reader)
         try reader.doubles(into: &trace)
@@ -202,8 +226,11 @@ extension PolicyGradientAgent: Checkpointable {
 /// starts from the same weights and a change in how much noise a rule draws does not shift
 /// its action draws.
 public enum PolicyStreamTag {
+    /// The tag of the stream the initial weights are drawn from.
     public static let initialWeights: UInt64 = 0
+    /// The tag of the stream the estimator's noise is drawn from.
     public static let noise: UInt64 = 1
+    /// The tag of the stream the actions are sampled from.
     public static let actions: UInt64 = 2
 }
 

@@ -33,6 +33,7 @@ public struct RewardBaseline: Sendable, Equatable {
     /// False until the first return (episodic) or the first reward of a trial (immediate).
     public private(set) var isSet = false
 
+    /// An unset baseline with the given learning rate, in (0, 1].
     public init(rate: Double) { self.rate = rate }
 
     /// The error for an episode's return `R`, then the baseline update. Returns `nil` for
@@ -69,11 +70,13 @@ public struct RewardBaseline: Sendable, Equatable {
 }
 
 extension RewardBaseline: Checkpointable {
+    /// Appends the baseline's value and whether it is set.
     public func save(to archive: inout StateArchive) {
         archive.append(value)
         archive.append(isSet)
     }
 
+    /// Restores what `save(to:)` wrote.
     public mutating func load(from reader: inout StateArchive.Reader) throws {
         value = try reader.double()
         isSet = try reader.bool()

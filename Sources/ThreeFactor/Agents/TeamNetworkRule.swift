@@ -65,6 +65,7 @@ extension TeamNetworkRule {
 
 /// A team-network rule without hyperparameters of its own: one value serves every network.
 public protocol ParameterFreeTeamNetworkRule: TeamNetworkRule {
+    /// The rule; it has no settings to read.
     init()
 }
 

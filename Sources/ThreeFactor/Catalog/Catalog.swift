@@ -20,15 +20,21 @@ public enum Catalog {
 
     static let contents = Mutex(Contents(rules: builtInRules, kinds: builtInKinds, tasks: builtInTasks))
 
+    /// Every registered rule, the built-in ones first, in the order of registration.
     public static var rules: [RuleDescriptor] { contents.withLock { $0.rules } }
+    /// Every registered experiment kind, in the order of registration.
     public static var kinds: [ExperimentKind] { contents.withLock { $0.kinds } }
+    /// Every registered task, the built-in ones first, in the order of registration.
     public static var tasks: [TaskEntry] { contents.withLock { $0.tasks } }
 
     /// The tasks that are environments (built from options, stepped by a loop).
     public static var environments: [TaskEntry] { tasks.filter { $0.makeEnvironment != nil } }
 
+    /// The rule registered under `name`, or nil.
     public static func rule(_ name: String) -> RuleDescriptor? { rules.first { $0.name == name } }
+    /// The experiment kind registered under `name`, or nil.
     public static func kind(_ name: String) -> ExperimentKind? { kinds.first { $0.name == name } }
+    /// The task registered under `id` (e.g. "CartPole-v1"), or nil.
     public static func task(_ id: String) -> TaskEntry? { tasks.first { $0.id == id } }
 
     /// Adds a rule; a name already taken is an error (a rule cannot be replaced).
@@ -42,6 +48,7 @@ public enum Catalog {
         }
     }
 
+    /// Adds an experiment kind; a name already taken is an error.
     public static func register(_ kind: ExperimentKind) throws {
         try contents.withLock { c in
             guard !c.kinds.contains(where: { $0.name == kind.name }) else { throw CatalogError.duplicate("experiment kind", kind.name) }
@@ -49,6 +56,8 @@ public enum Catalog {
         }
     }
 
+    /// Adds a task; an id already taken is an error. Its `kind` must name the experiment kind
+    /// that runs it.
     public static func register(_ task: TaskEntry) throws {
         try contents.withLock { c in
             guard !c.tasks.contains(where: { $0.id == task.id }) else { throw CatalogError.duplicate("task", task.id) }
@@ -90,10 +99,16 @@ public enum Catalog {
         return try r.kind.make(spec, r.implementation)
     }
 
+    /// An experiment's kind, rule and task after `resolve(kind:rule:task:)` has checked them
+    /// against each other.
     public struct Resolved: Sendable {
+        /// The experiment kind (the loop that runs the trial).
         public let kind: ExperimentKind
+        /// The rule, as registered.
         public let rule: RuleDescriptor
+        /// The rule's implementation for `kind`.
         public let implementation: RuleImplementation
+        /// The task, of `kind`, with an action space the implementation supports.
         public let task: TaskEntry
     }
 }
@@ -110,8 +125,12 @@ public struct RuleDescriptor: Sendable {
     /// Where the rule's update equations are written out (the rule's source file and the
     /// paper's equations).
     public let equations: String
+    /// How each kind of experiment loop builds the rule: one entry per kind it runs in.
     public let implementations: [RuleImplementation]
 
+    /// A rule's catalog entry; register it with `Catalog.register(_:)`. A rule of a family
+    /// builds its entry with the family's `descriptor(...)` instead (e.g.
+    /// `TeamNetworkRule.descriptor`).
     public init(name: String, summary: String, citation: String, equations: String, implementations: [RuleImplementation]) {
         self.name = name
         self.summary = summary
@@ -120,6 +139,8 @@ public struct RuleDescriptor: Sendable {
         self.implementations = implementations
     }
 
+    /// The implementation for the experiment kind named `kind`, or nil when the rule does not
+    /// run in that kind.
     public func implementation(for kind: String) -> RuleImplementation? { implementations.first { $0.kind == kind } }
 }
 
@@ -127,11 +148,17 @@ public struct RuleDescriptor: Sendable {
 /// spaces it can act on, and a kind-specific factory that only that kind reads (e.g. an
 /// `EpisodicRuleFactory` for the episodic loop).
 public struct RuleImplementation: Sendable {
+    /// The name of the experiment kind this implementation runs in.
     public let kind: String
+    /// The action spaces (discrete, continuous) the rule can act on in this kind; the catalog
+    /// refuses a task whose action space is not among them.
     public let actionSpaces: Set<ActionSpace.Kind>
+    /// The hyperparameters of the rule in this kind, the loop's own keys included.
     public let parameters: ParameterTable
+    /// The kind-specific factory, read back with `factory(as:)`.
     public let factory: any Sendable
 
+    /// An implementation of a rule for one experiment kind.
     public init(kind: String, actionSpaces: Set<ActionSpace.Kind>, parameters: ParameterTable, factory: any Sendable) {
         self.kind = kind
         self.actionSpaces = actionSpaces
@@ -150,7 +177,9 @@ public struct RuleImplementation: Sendable {
 /// A kind of experiment loop (`kind` in an experiment file): what one logged unit is, which
 /// series carries its headline result, and how it builds a trial.
 public struct ExperimentKind: Sendable {
+    /// The name used in experiment files (`kind = "..."`), e.g. "episodic".
     public let name: String
+    /// One line: what the loop does.
     public let summary: String
     /// What one logged unit is, e.g. "episode", "batch", "block".
     public let unit: String
@@ -160,6 +189,7 @@ public struct ExperimentKind: Sendable {
     /// for this kind.
     public let make: @Sendable (TrialSpec, RuleImplementation) throws -> any Trial
 
+    /// An experiment kind; register it with `Catalog.register(_:)`.
     public init(
         name: String, summary: String, unit: String, headlineSeries: SeriesDescription,
         make: @escaping @Sendable (TrialSpec, RuleImplementation) throws -> any Trial
@@ -174,10 +204,15 @@ public struct ExperimentKind: Sendable {
 
 /// A logged series: its dataset name, its label for a figure's axis, and its direction.
 public struct SeriesDescription: Sendable, Equatable {
+    /// The dataset name in the HDF5 log, e.g. "episode_return".
     public let name: String
+    /// The axis label of a figure, e.g. "return per episode".
     public let label: String
+    /// True when a larger value is a better result (a return), false when a smaller one is (an
+    /// error).
     public let higherIsBetter: Bool
 
+    /// A series' description.
     public init(name: String, label: String, higherIsBetter: Bool) {
         self.name = name
         self.label = label
@@ -187,7 +222,9 @@ public struct SeriesDescription: Sendable, Equatable {
 
 /// A task: an environment (or a supervised-style task) of one experiment kind.
 public struct TaskEntry: Sendable {
+    /// The id used in experiment files and on the command line, e.g. "CartPole-v1".
     public let id: String
+    /// One line: what the task is.
     public let summary: String
     /// The experiment kind that runs it.
     public let kind: String
@@ -197,6 +234,7 @@ public struct TaskEntry: Sendable {
     /// kind's loop draws itself (the supervised-style tasks).
     public let makeEnvironment: (@Sendable (Hyperparameters) throws -> any Environment)?
 
+    /// A task's catalog entry; register it with `Catalog.register(_:)`.
     public init(
         id: String, summary: String, kind: String, actionSpace: ActionSpace,
         makeEnvironment: (@Sendable (Hyperparameters) throws -> any Environment)? = nil
@@ -209,16 +247,28 @@ public struct TaskEntry: Sendable {
     }
 }
 
+/// A catalog lookup or registration that failed; its `description` is the one-line message for
+/// the user, naming the valid choices.
 public enum CatalogError: Error, CustomStringConvertible, Equatable {
+    /// No rule of that name; `valid` lists the registered ones.
     case unknownRule(String, valid: [String])
+    /// No experiment kind of that name; `valid` lists the registered ones.
     case unknownKind(String, valid: [String])
+    /// No task of that id among the kind's tasks; `valid` lists them.
     case unknownTask(String, valid: [String])
+    /// The experiment names no task and its kind has more than one; `valid` lists them.
     case missingTask(kind: String, valid: [String])
+    /// The task exists but runs in experiments of another kind (`taskKind`).
     case taskOfOtherKind(task: String, kind: String, taskKind: String)
+    /// The rule has no implementation for the kind; `supported` lists the kinds it runs in.
     case ruleLacksKind(rule: String, kind: String, supported: [String])
+    /// The rule cannot act on the task's action space (e.g. a discrete-only rule on a
+    /// continuous task).
     case actionSpaceNotSupported(rule: String, task: String, space: ActionSpace)
+    /// A rule, kind or task (the first value says which) of that name is already registered.
     case duplicate(String, String)
 
+    /// The one-line message for the user.
     public var description: String {
         switch self {
         case .unknownRule(let name, let valid): "unknown rule '\(name)'; valid: \(valid.joined(separator: ", "))"

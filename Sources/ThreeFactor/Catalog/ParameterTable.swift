@@ -10,8 +10,10 @@
 ///     let p = try parameters.read(hyperparameters)   // unknown keys, types and ranges checked
 ///     let gamma = try p.double("gamma")
 public struct ParameterTable: Sendable {
+    /// The declarations, in the order `describe` lists them; keys are unique.
     public let entries: [ParameterSpec]
 
+    /// A table of the given declarations; declaring a key twice is a programming error.
     public init(_ entries: [ParameterSpec]) {
         var seen = Set<String>()
         for e in entries { precondition(seen.insert(e.key).inserted, "parameter \(e.key) declared twice") }
@@ -23,8 +25,10 @@ public struct ParameterTable: Sendable {
         self.init(tables.flatMap(\.entries))
     }
 
+    /// The declared keys, in order.
     public var keys: [String] { entries.map(\.key) }
 
+    /// The declaration of `key`, or nil when the table has none.
     public func spec(_ key: String) -> ParameterSpec? { entries.first { $0.key == key } }
 
     /// Checks the given values against the table — no unknown key, every value of its
@@ -41,11 +45,16 @@ public struct ParameterTable: Sendable {
 
 /// One hyperparameter's declaration.
 public struct ParameterSpec: Sendable {
+    /// The type of a parameter's value, as written in an experiment file.
     public enum ValueType: Sendable, Equatable {
+        /// A finite number (an integer is accepted too); an integer; true or false.
         case number, integer, boolean
+        /// A string; when `choices` is not empty, one of them.
         case string(choices: [String])
+        /// An array of finite numbers (integers accepted); an array of integers.
         case numbers, integers
 
+        /// The type as `describe` shows it, e.g. "array of numbers" or "\"adam\" | \"sgd\"".
         public var description: String {
             switch self {
             case .number: "number"
@@ -62,10 +71,13 @@ public struct ParameterSpec: Sendable {
     public enum Default: Sendable, Equatable {
         /// No default: the key must be given.
         case required
+        /// The default written in the declaration.
         case value(ParameterValue)
         /// Computed by the rule from the task or other settings; the text says how.
         case derived(String)
 
+        /// The default as `describe` shows it: the value, "(required)" or the derivation's
+        /// text.
         public var description: String {
             switch self {
             case .required: "(required)"
@@ -75,8 +87,11 @@ public struct ParameterSpec: Sendable {
         }
     }
 
+    /// The key in an experiment file's `params` table or in `--param key=value`.
     public let key: String
+    /// The type the value must have.
     public let type: ValueType
+    /// The value used when the experiment does not give one.
     public let defaultValue: Default
     /// Applies to a number or an integer, and to every element of an array.
     public let range: ParameterRange
@@ -85,6 +100,8 @@ public struct ParameterSpec: Sendable {
     /// One line: what the parameter does.
     public let meaning: String
 
+    /// A declaration; the static constructors (`number`, `integer`, ...) are shorter to read in
+    /// a table.
     public init(key: String, type: ValueType, defaultValue: Default, range: ParameterRange = .any, unit: String = "", meaning: String) {
         self.key = key
         self.type = type
@@ -94,21 +111,30 @@ public struct ParameterSpec: Sendable {
         self.meaning = meaning
     }
 
+    /// A number; `default` nil makes the key required.
     public static func number(_ key: String, default d: Double?, range: ParameterRange = .any, unit: String = "", _ meaning: String) -> Self {
         Self(key: key, type: .number, defaultValue: d.map { .value(.number($0)) } ?? .required, range: range, unit: unit, meaning: meaning)
     }
+    /// An integer; `default` nil makes the key required.
     public static func integer(_ key: String, default d: Int?, range: ParameterRange = .any, unit: String = "", _ meaning: String) -> Self {
         Self(key: key, type: .integer, defaultValue: d.map { .value(.integer($0)) } ?? .required, range: range, unit: unit, meaning: meaning)
     }
+    /// A boolean; `default` nil makes the key required.
     public static func boolean(_ key: String, default d: Bool?, _ meaning: String) -> Self {
         Self(key: key, type: .boolean, defaultValue: d.map { .value(.bool($0)) } ?? .required, meaning: meaning)
     }
+    /// A string, restricted to `choices` when they are given; `default` nil makes the key
+    /// required.
     public static func string(_ key: String, default d: String?, choices: [String] = [], _ meaning: String) -> Self {
         Self(key: key, type: .string(choices: choices), defaultValue: d.map { .value(.string($0)) } ?? .required, meaning: meaning)
     }
+    /// An array of numbers; `range` applies to every element; `default` nil makes the key
+    /// required.
     public static func numbers(_ key: String, default d: [Double]?, range: ParameterRange = .any, unit: String = "", _ meaning: String) -> Self {
         Self(key: key, type: .numbers, defaultValue: d.map { .value(.list($0.map { .number($0) })) } ?? .required, range: range, unit: unit, meaning: meaning)
     }
+    /// An array of integers; `range` applies to every element; `default` nil makes the key
+    /// required.
     public static func integers(_ key: String, default d: [Int]?, range: ParameterRange = .any, unit: String = "", _ meaning: String) -> Self {
         Self(key: key, type: .integers, defaultValue: d.map { .value(.list($0.map { .integer($0) })) } ?? .required, range: range, unit: unit, meaning: meaning)
     }
@@ -170,11 +196,16 @@ public struct ParameterSpec: Sendable {
 /// The admissible values of a numeric parameter. Every bound also excludes NaN and, for
 /// numbers, infinities: a setting that is not finite is never meaningful.
 public struct ParameterRange: Sendable, Equatable, CustomStringConvertible {
+    /// The lower bound; nil for none.
     public var lower: Double?
+    /// Whether the lower bound itself is admissible.
     public var lowerIncluded: Bool
+    /// The upper bound; nil for none.
     public var upper: Double?
+    /// Whether the upper bound itself is admissible.
     public var upperIncluded: Bool
 
+    /// A range with the given bounds; without bounds, any finite value.
     public init(lower: Double? = nil, lowerIncluded: Bool = true, upper: Double? = nil, upperIncluded: Bool = true) {
         self.lower = lower
         self.lowerIncluded = lowerIncluded
@@ -184,23 +215,24 @@ public struct ParameterRange: Sendable, Equatable, CustomStringConvertible {
 
     /// Any finite value.
     public static let any = ParameterRange()
-    /// > 0
+    /// Any value above 0 (`> 0`).
     public static let positive = ParameterRange(lower: 0, lowerIncluded: false)
-    /// >= 0
+    /// Any value at or above 0 (`>= 0`).
     public static let nonNegative = ParameterRange(lower: 0)
-    /// [0, 1]
+    /// Any value from 0 to 1, both included (`[0, 1]`).
     public static let unitInterval = ParameterRange(lower: 0, upper: 1)
-    /// >= x
+    /// Any value at or above `x` (`>= x`).
     public static func atLeast(_ x: Double) -> Self { ParameterRange(lower: x) }
-    /// > x
+    /// Any value above `x` (`> x`).
     public static func above(_ x: Double) -> Self { ParameterRange(lower: x, lowerIncluded: false) }
-    /// [a, b]
+    /// Any value from `a` to `b`, both included (`[a, b]`).
     public static func closed(_ a: Double, _ b: Double) -> Self { ParameterRange(lower: a, upper: b) }
-    /// (a, b]
+    /// Any value above `a` up to `b` included (`(a, b]`).
     public static func leftOpen(_ a: Double, _ b: Double) -> Self { ParameterRange(lower: a, lowerIncluded: false, upper: b) }
 
     var isUnbounded: Bool { lower == nil && upper == nil }
 
+    /// Whether `x` is finite and within the bounds.
     public func contains(_ x: Double) -> Bool {
         guard x.isFinite else { return false }
         if let lower, lowerIncluded ? x < lower : x <= lower { return false }
@@ -208,6 +240,7 @@ public struct ParameterRange: Sendable, Equatable, CustomStringConvertible {
         return true
     }
 
+    /// The range as `describe` and error messages show it, e.g. ">= 0", "(0, 1]", "(any)".
     public var description: String {
         func text(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)" }
         switch (lower, upper) {
@@ -222,12 +255,16 @@ public struct ParameterRange: Sendable, Equatable, CustomStringConvertible {
 /// Values read through a `ParameterTable`: what the experiment gave, else the table's
 /// default. Asking for a key the table does not declare is a programming error.
 public struct ParameterValues: Sendable {
+    /// The table the values were read through.
     public let table: ParameterTable
+    /// The values the experiment gave (without defaults), with the names its error messages
+    /// use.
     public let given: Hyperparameters
 
     /// The error-message name of a key, e.g. "experiments.cartpole.params.gamma".
     public func name(_ key: String) -> String { given.name(key) }
 
+    /// Whether the experiment gave `key` (rather than leaving it to the default).
     public func isGiven(_ key: String) -> Bool { given.values[key] != nil }
 
     /// The given value, else the declared default; `derived` supplies the default of a
@@ -244,6 +281,8 @@ public struct ParameterValues: Sendable {
         }
     }
 
+    /// A number parameter (an integer given for it is converted); `derived` supplies the
+    /// default of a parameter declared `.derived`. Throws when a required key is missing.
     public func double(_ key: String, derived: Double? = nil) throws -> Double {
         switch try value(key, derived: derived.map { .number($0) }) {
         case .number(let x): return x
@@ -252,6 +291,8 @@ public struct ParameterValues: Sendable {
         }
     }
 
+    /// An integer parameter; `derived` supplies the default of a parameter declared `.derived`.
+    /// Throws when a required key is missing.
     public func int(_ key: String, derived: Int? = nil) throws -> Int {
         guard case .integer(let x) = try value(key, derived: derived.map { .integer($0) }) else {
             preconditionFailure("parameter \(key) is not an integer")
@@ -259,6 +300,8 @@ public struct ParameterValues: Sendable {
         return x
     }
 
+    /// A boolean parameter; `derived` supplies the default of a parameter declared `.derived`.
+    /// Throws when a required key is missing.
     public func bool(_ key: String, derived: Bool? = nil) throws -> Bool {
         guard case .bool(let x) = try value(key, derived: derived.map { .bool($0) }) else {
             preconditionFailure("parameter \(key) is not a boolean")
@@ -266,6 +309,8 @@ public struct ParameterValues: Sendable {
         return x
     }
 
+    /// A string parameter; `derived` supplies the default of a parameter declared `.derived`.
+    /// Throws when a required key is missing.
     public func string(_ key: String, derived: String? = nil) throws -> String {
         guard case .string(let x) = try value(key, derived: derived.map { .string($0) }) else {
             preconditionFailure("parameter \(key) is not a string")
@@ -302,6 +347,8 @@ public struct ParameterValues: Sendable {
         return xs
     }
 
+    /// An array of integers; `derived` supplies the default of a parameter declared `.derived`.
+    /// Throws when a required key is missing.
     public func ints(_ key: String, derived: [Int]? = nil) throws -> [Int] {
         guard case .list(let items) = try value(key, derived: derived.map { .list($0.map { .integer($0) }) }) else {
             preconditionFailure("parameter \(key) is not an array")

@@ -27,11 +27,17 @@
 /// Storage is flat: the weights of layer `l` are a row-major block `[neurons x inputs]`
 /// at `weightOffset[l]`; per-neuron values of layer `l` start at `neuronOffset[l]`.
 public struct ClosedLoopNetwork: Sendable {
+    /// The number of network inputs (the filter bank's outputs).
     public let inputCount: Int
+    /// Neurons per layer, input side first; the last layer is the output layer.
     public let layerSizes: [Int]
+    /// The divisor of the first layer's weighted sum, which also multiplies that layer's weight
+    /// change (the library's `weightBoost`, 1000).
     public let firstLayerScale: Double
 
+    /// All weights, layer by layer, each layer a row-major `[neurons x inputs]` block.
     public internal(set) var weights: [Double]
+    /// The weights as drawn at construction, for the distance-from-start series.
     public let initialWeights: [Double]
     let weightOffset: [Int]
     let neuronOffset: [Int]
@@ -46,6 +52,7 @@ public struct ClosedLoopNetwork: Sendable {
     /// The sign factors `s_j in {-1, 0, +1}` of sign-propagation.
     public internal(set) var signs: [Double]
 
+    /// The number of layers, the output layer included.
     public var layerCount: Int { layerSizes.count }
 
     /// A network with `layerSizes` neurons per layer (the last is the output layer),
@@ -150,6 +157,8 @@ public struct ClosedLoopNetwork: Sendable {
         return sum
     }
 
+    /// Runs a forward pass on `input` (`inputCount` values) and keeps its activities and sums
+    /// for the next update.
     public mutating func forward(_ input: [Double]) {
         input.withUnsafeBufferPointer { forward($0) }
     }
@@ -229,7 +238,12 @@ public struct ClosedLoopNetwork: Sendable {
     }
 
     /// Which per-neuron factor the weight change uses.
-    public enum LearningSignal: Sendable { case deltas, signs }
+    public enum LearningSignal: Sendable {
+        /// The back-propagated errors `delta_j` (gradient descent, GDM).
+        case deltas
+        /// The sign factors `s_j` (Sign and Relevance learning).
+        case signs
+    }
 
     /// `w_ji += rate * factor_j * x_i` for every synapse, times `firstLayerScale` in the
     /// first layer, `x_i` being the synapse's input in the last forward pass.
@@ -316,6 +330,7 @@ extension ClosedLoopNetwork: Checkpointable {
         archive.append(sums)
     }
 
+    /// Restores what `save(to:)` wrote, into a network built from the same seed and shape.
     public mutating func load(from reader: inout StateArchive.Reader) throws {
         try reader.doubles(into: &weights)
         try reader.doubles(into: &activity)

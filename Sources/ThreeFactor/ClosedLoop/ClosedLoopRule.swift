@@ -7,12 +7,15 @@
 public protocol ClosedLoopRule: Sendable {
     /// False for the reflex-only baseline: no network is built, filtered or consulted.
     var usesNetwork: Bool { get }
+    /// Changes `network` from the closed-loop error `E` of this control step, using the
+    /// activities of the network's last forward pass.
     mutating func learn(_ network: inout ClosedLoopNetwork, error: Double)
 }
 
 /// A network that steers but does not learn: used to drive a given (initial or learned)
 /// network for the before/after pictures.
 public struct FrozenNetwork: ClosedLoopRule {
+    /// The frozen network's rule.
     public init() {}
     public var usesNetwork: Bool { true }
     @inline(__always)

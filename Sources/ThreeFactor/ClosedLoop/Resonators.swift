@@ -26,17 +26,26 @@
 ///   by 0, 1, ..., count - 1 steps. Before a tap has seen `count` samples it holds the
 ///   first sample (the robot's `boost::circular_buffer` returns its oldest element).
 public struct FilterBank: Sendable {
+    /// The kind of filters and their settings.
     public enum Kind: Sendable, Equatable {
+        /// `count` resonators per input with periods from `minPeriod` to `maxPeriod` steps and
+        /// quality factor `q` (> 0.5: an underdamped pole pair).
         case resonators(count: Int, minPeriod: Double, maxPeriod: Double, q: Double)
+        /// Taps delayed by 0 ..< `count` steps.
         case delays(count: Int)
 
         /// The authors' simulator: 5 resonators, periods 3..10 steps, Q 0.51.
         public static let simulator = Kind.resonators(count: 5, minPeriod: 3, maxPeriod: 10, q: 0.51)
     }
 
+    /// The kind of filters, with their settings.
     public let kind: Kind
+    /// The number of inputs (predictors).
     public let inputCount: Int
+    /// Filters per input.
     public let filtersPerInput: Int
+    /// The number of outputs, `inputCount * filtersPerInput`; output `filtersPerInput * i + f`
+    /// is filter `f` of input `i`.
     public var outputCount: Int { inputCount * filtersPerInput }
 
     /// Per-filter coefficients (resonators): `a1`, `a2`, `norm`; and centre frequencies.
@@ -51,6 +60,8 @@ public struct FilterBank: Sendable {
     var delayHistory: [Double]
     var samplesSeen = 0
 
+    /// A bank at rest. Resonators need `count >= 1`, `0 < minPeriod <= maxPeriod` and `q > 0.5`
+    /// (a precondition).
     public init(kind: Kind, inputCount: Int) {
         self.kind = kind
         self.inputCount = inputCount
@@ -150,15 +161,25 @@ public struct FilterBank: Sendable {
 
 /// One resonator's coefficients, computed as the authors' `Bandpass::setParameters`.
 public struct Resonator: Sendable, Equatable {
+    /// The centre frequency `f`, in cycles per step.
     public let frequency: Double
+    /// The quality factor; above 0.5 the poles are complex (a resonance), at 0.5 critically
+    /// damped.
     public let q: Double
     /// Pole damping `e` and angle `w` (radians per step).
     public let damping: Double
+    /// The pole angle `w`, in radians per step.
     public let angle: Double
+    /// The feedback coefficient of `w[n-1]`, `-2 exp(-e) cos w`.
     public let a1: Double
+    /// The feedback coefficient of `w[n-2]`, `exp(-2 e)`.
     public let a2: Double
+    /// The output's divisor: the largest |output| of the un-normalised step response, so a
+    /// sustained input of 1 peaks near 1.
     public let norm: Double
 
+    /// The coefficients for centre frequency `f` (cycles per step, in (0, 0.5)) and quality
+    /// factor `q` > 0.5; at `q` <= 0.5 the angle would be NaN.
     public init(frequency f: Double, q: Double) {
         frequency = f
         self.q = q

@@ -19,17 +19,23 @@
 ///
 /// Steps are numbered from 1 (the first control step).
 public struct SuccessTest: Sendable {
+    /// Which of the authors' two tests.
     public enum Kind: String, Sendable, CaseIterable {
+        /// The Enki simulator's test: 200-step window of `|E|`, threshold 0.1 on its sum.
         case simulator
+        /// The robot's test: 800-step window, mean of `|E|` below 0.1 on two consecutive steps.
         case robot
     }
 
+    /// Which test this is.
     public let kind: Kind
+    /// The window of `|E|` values the statistic covers: 200 steps (simulator) or 800 (robot).
     public let window: Int
     var recent: [Double]
     var head = 0
     var filled = 0
     var streak = 0
+    /// Steps recorded so far.
     public private(set) var steps = 0
     /// Robot test: the step at which timing started (0: not yet).
     var startStep = 0
@@ -39,6 +45,7 @@ public struct SuccessTest: Sendable {
     /// steps seen so far while the window is not yet full).
     public private(set) var movingAverage = 0.0
 
+    /// A test that has seen no step.
     public init(kind: Kind) {
         self.kind = kind
         window = kind == .simulator ? 200 : 800
@@ -80,6 +87,7 @@ public struct SuccessTest: Sendable {
         }
     }
 
+    /// Whether the test has passed.
     public var succeeded: Bool { stepsToSuccess != nil }
 }
 

@@ -24,7 +24,9 @@
 /// in both).
 public struct Acrobot: Environment, Sendable {
     public static let id = "Acrobot-v1"
+    /// Six: cos θ1, sin θ1, cos θ2, sin θ2, θ1', θ2'.
     public let observationCount = 6
+    /// Discrete(3): torque -1, 0, +1 on the middle joint.
     public let actionSpace = ActionSpace.discrete(3)
     public var maxEpisodeSteps: Int { clock.limit }
 
@@ -44,11 +46,14 @@ public struct Acrobot: Environment, Sendable {
     var clock: EpisodeClock
     var rng: RandomStream
 
+    /// An Acrobot whose episodes are truncated after `maxEpisodeSteps` steps (500 for v1).
     public init(maxEpisodeSteps: Int = 500) {
         clock = EpisodeClock(limit: maxEpisodeSteps)
         rng = RandomStream(seed: 0)
     }
 
+    /// Draws a start state (reseeding the environment's stream when `seed` is given) and writes
+    /// its observation.
     public mutating func reset(seed: UInt64?, observation: inout [Double]) {
         if let seed { rng = RandomStream(seed: seed) }
         theta1 = float32Rounded(rng.uniform(-0.1, 0.1))
@@ -59,6 +64,8 @@ public struct Acrobot: Environment, Sendable {
         write(&observation)
     }
 
+    /// Applies the torque of a discrete action in 0..<3 (anything else traps) for one 0.2 s
+    /// Runge–Kutta step; reward -1, 0 on the step that reaches the goal.
     public mutating func step(_ action: Action, observation: inout [Double]) -> StepOutcome {
         guard case .discrete(let a) = action, (0...2).contains(a) else {
             preconditionFailure("Acrobot-v1 takes Discrete(3) actions, got \(action)")

@@ -15,7 +15,9 @@
 /// - Internal state (`state`/`setState`): [x, x_dot, theta, theta_dot].
 public struct CartPole: Environment, Sendable {
     public static let id = "CartPole-v1"
+    /// Four: cart position, cart velocity, pole angle, pole angular velocity.
     public let observationCount = 4
+    /// Discrete(2): push left, push right.
     public let actionSpace = ActionSpace.discrete(2)
     public var maxEpisodeSteps: Int { clock.limit }
 
@@ -34,11 +36,14 @@ public struct CartPole: Environment, Sendable {
     var clock: EpisodeClock
     var rng: RandomStream
 
+    /// A CartPole whose episodes are truncated after `maxEpisodeSteps` steps (500 for v1).
     public init(maxEpisodeSteps: Int = 500) {
         clock = EpisodeClock(limit: maxEpisodeSteps)
         rng = RandomStream(seed: 0)
     }
 
+    /// Draws a start state (reseeding the environment's stream when `seed` is given) and writes
+    /// its observation.
     public mutating func reset(seed: UInt64?, observation: inout [Double]) {
         if let seed { rng = RandomStream(seed: seed) }
         x = rng.uniform(-0.05, 0.05)
@@ -49,6 +54,8 @@ public struct CartPole: Environment, Sendable {
         write(&observation)
     }
 
+    /// Pushes the cart with a discrete action in 0..<2 (anything else traps) for one 0.02 s
+    /// Euler step; reward +1.
     public mutating func step(_ action: Action, observation: inout [Double]) -> StepOutcome {
         guard case .discrete(let a) = action, a == 0 || a == 1 else {
             preconditionFailure("CartPole-v1 takes Discrete(2) actions, got \(action)")

@@ -7,9 +7,12 @@ public enum ActionSpace: Equatable, Sendable, CustomStringConvertible {
 
     /// Discrete or continuous, whatever the size.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
+        /// `discrete` for `ActionSpace.discrete`, `continuous` for `ActionSpace.box`.
         case discrete, continuous
     }
 
+    /// Whether the space is discrete or continuous; what a rule's catalog entry declares it can
+    /// act on.
     public var kind: Kind {
         switch self {
         case .discrete: .discrete
@@ -17,6 +20,7 @@ public enum ActionSpace: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Gymnasium's notation, e.g. "Discrete(2)" or "Box(low: [-1.0], high: [1.0])".
     public var description: String {
         switch self {
         case .discrete(let n): "Discrete(\(n))"
@@ -28,18 +32,22 @@ public enum ActionSpace: Equatable, Sendable, CustomStringConvertible {
 /// One action. Continuous actions live in a fixed-size vector so that a step allocates
 /// nothing; only the first `dimension` lanes of the action space are read.
 public enum Action: Equatable, Sendable {
+    /// An action `0..<n` of a discrete space.
     case discrete(Int)
+    /// A real vector of a box space; lanes past the space's dimension are ignored.
     case continuous(SIMD4<Double>)
 }
 
 /// What one environment step reports besides the next observation.
 public struct StepOutcome: Equatable, Sendable {
+    /// The reward of the step.
     public var reward: Double
     /// The episode reached a terminal state of the task (the MDP ends).
     public var terminated: Bool
     /// The episode was cut by the time limit (the MDP did not end).
     public var truncated: Bool
 
+    /// An outcome from its parts.
     public init(reward: Double, terminated: Bool, truncated: Bool) {
         self.reward = reward
         self.terminated = terminated
@@ -47,11 +55,17 @@ public struct StepOutcome: Equatable, Sendable {
     }
 }
 
+/// An environment refused an action, a state or a request (e.g. from `setState` or
+/// `validate(_:)`); its `description` is the one-line message for the user.
 public enum EnvironmentError: Error, CustomStringConvertible, Equatable {
+    /// The action does not fit the action space (the text says what was expected).
     case invalidAction(String)
+    /// The state given to `setState` does not fit the environment's state layout.
     case invalidState(String)
+    /// The environment does not offer the operation.
     case unsupported(String)
 
+    /// The one-line message for the user.
     public var description: String {
         switch self {
         case .invalidAction(let s), .invalidState(let s), .unsupported(let s): s
@@ -74,12 +88,19 @@ public enum EnvironmentError: Error, CustomStringConvertible, Equatable {
 public protocol Environment {
     /// The registered id this file matches, e.g. "CartPole-v1".
     static var id: String { get }
+    /// The length of the observation vector written by `reset` and `step`.
     var observationCount: Int { get }
+    /// The actions `step` accepts.
     var actionSpace: ActionSpace { get }
     /// Steps after which an episode is truncated.
     var maxEpisodeSteps: Int { get }
 
+    /// Starts an episode and writes its first observation. A `seed` reseeds the environment's
+    /// stream; nil continues it.
     mutating func reset(seed: UInt64?, observation: inout [Double])
+    /// Advances one step with `action`, writes the next observation and returns its reward and
+    /// whether the episode ended. An action outside the action space is a programming error
+    /// (the environment traps); tools check with `validate(_:)` first.
     mutating func step(_ action: Action, observation: inout [Double]) -> StepOutcome
 
     /// The internal state (see the file header for its layout).
@@ -114,9 +135,13 @@ extension Environment {
 
 /// Counts steps and reports truncation at the registered limit (Gymnasium's TimeLimit).
 public struct EpisodeClock: Sendable {
+    /// The number of steps after which an episode is truncated.
     public let limit: Int
+    /// Steps taken since the last restart.
     public private(set) var elapsed = 0
+    /// A clock that truncates after `limit` steps.
     public init(limit: Int) { self.limit = limit }
+    /// Starts a new episode's count.
     public mutating func restart() { elapsed = 0 }
     /// Advances one step; true when this step reaches the limit.
     @inline(__always)

@@ -56,15 +56,28 @@
 public struct LineFollower: Environment, Sendable {
     public static let id = "LineFollower-v0"
 
+    /// The environment's options (`env_options` of an experiment file), with the defaults
+    /// described above.
     public struct Configuration: Sendable, Equatable {
+        /// Scale from the two sensors' difference to the error `E` (`error_gain`).
         public var errorGain = 50.0
+        /// Scale of every predictor (`predictor_gain`).
         public var predictorGain = 1.0
+        /// Relative spread `n` of the multiplicative motor noise, in [0, 1) (`motor_noise`).
         public var motorNoise = 0.05
+        /// Both wheels' speed at the start, in units/s (`initial_wheel_speed`).
         public var initialWheelSpeed = 30.0
+        /// Half-width of the uniform jitter of the start's y position, in units
+        /// (`start_jitter_position`).
         public var startJitterPosition = 1.0
+        /// Half-width of the uniform jitter of the start heading, in rad
+        /// (`start_jitter_heading`).
         public var startJitterHeading = 0.05
+        /// The start heading in rad, 0 along +x (`start_heading`).
         public var startHeading = 0.7
+        /// Steps after which an episode is truncated (`max_episode_steps`).
         public var maxEpisodeSteps = 100_000
+        /// The defaults.
         public init() {}
 
         /// Reads the environment options of an experiment file (unknown keys rejected).
@@ -89,39 +102,57 @@ public struct LineFollower: Environment, Sendable {
     }
 
     // The robot (Racer.cpp / parameters.h of the authors' simulator).
+    /// Distance between the wheels, in units; sets the angular speed `(r - l) / wheelBase`.
     public static let wheelBase = 5.2
+    /// The bound on either wheel's speed, in units/s.
     public static let maxWheelSpeed = 100.0
+    /// Seconds per `step` (Enki's 30 ms timer).
     public static let controlPeriod = 0.03
+    /// Euler sub-steps per `step`.
     public static let physicsSubsteps = 3
+    /// The robot's centre at the start, before the jitter.
     public static let startPosition = SIMD2(25.0, 125.0)
+    /// The two error sensors (left, right) in the robot frame, x forward, y to the left.
     public static let errorSensorOffsets = [SIMD2(10.0, 5.0), SIMD2(10.0, -5.0)]
+    /// The x coordinates of the three predictor rows in the robot frame.
     public static let predictorRowsX = [11.0, 12.0, 13.0]
+    /// Predictors per row.
     public static let predictorsPerRow = 48
+    /// Spacing of the predictors across a row, in units.
     public static let predictorSpacing = 0.25
+    /// The number of predictors: three rows of 48.
     public static let predictorCount = 144
     static let errorSensorSpread = 0.4
     static let predictorSpread = 2.0
     static let predictorOffset = -0.731059
     static let wallMargin = 10.0
 
+    /// The options the robot was built with.
     public let configuration: Configuration
+    /// 145: the error `E` followed by the 144 predictors.
     public let observationCount = 1 + LineFollower.predictorCount
+    /// Box(2): the commanded left and right wheel speeds, within ±`maxWheelSpeed`.
     public let actionSpace = ActionSpace.box(low: [-maxWheelSpeed, -maxWheelSpeed], high: [maxWheelSpeed, maxWheelSpeed])
     public var maxEpisodeSteps: Int { configuration.maxEpisodeSteps }
 
     // Pose and motor state.
+    /// The x coordinate of the robot's centre, in floor units.
     public private(set) var x = 0.0
+    /// The y coordinate of the robot's centre, in floor units.
     public private(set) var y = 0.0
+    /// The heading in rad, 0 along +x, counter-clockwise positive.
     public private(set) var heading = 0.0
     var angularSpeed = 0.0
     var commandedSpeed = 0.0
     var commandedAngularSpeed = 0.0
     var leftWheelCommand = 0.0
     var rightWheelCommand = 0.0
+    /// Steps taken in the current episode.
     public private(set) var stepsTaken = 0
     var rng = RandomStream(seed: 0)
 
     // Sensor readings of the current pose.
+    /// The closed-loop error `E` at the current pose.
     public private(set) var error = 0.0
     var predictors: [Double]
 
@@ -133,6 +164,7 @@ public struct LineFollower: Environment, Sendable {
     let errorKernel: [Double]
     let predictorKernel: [Double]
 
+    /// A robot on the standard track (`LineTrack.standard`).
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
         texture = LineTrack.standard.texture
@@ -166,6 +198,8 @@ public struct LineFollower: Environment, Sendable {
         return k.map { $0 / sum }
     }
 
+    /// Places the robot at the jittered start (reseeding the environment's stream when `seed`
+    /// is given), runs Enki's first world step and writes the observation.
     public mutating func reset(seed: UInt64?, observation: inout [Double]) {
         if let seed { rng = RandomStream(seed: seed) }
         x = Self.startPosition.x
@@ -183,6 +217,8 @@ public struct LineFollower: Environment, Sendable {
         write(&observation)
     }
 
+    /// Takes a Box(2) action (the wheel commands; anything else traps), runs one control period
+    /// and writes the observation; reward `-|E|`, never terminated.
     public mutating func step(_ action: Action, observation: inout [Double]) -> StepOutcome {
         guard case .continuous(let v) = action else {
             preconditionFailure("LineFollower-v0 takes Box(2) wheel speeds, got \(action)")
@@ -339,12 +375,14 @@ public struct LineFollower: Environment, Sendable {
 }
 
 extension LineFollower: Checkpointable {
+    /// Appends the internal state, the step count and the motor-noise stream.
     public func save(to archive: inout StateArchive) {
         for v in state { archive.append(v) }
         archive.append(stepsTaken)
         rng.save(to: &archive)
     }
 
+    /// Restores what `save(to:)` wrote and reads the sensors at the restored pose.
     public mutating func load(from reader: inout StateArchive.Reader) throws {
         x = try reader.double()
         y = try reader.double()

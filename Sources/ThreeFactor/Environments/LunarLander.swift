@@ -74,10 +74,14 @@ import CBox2D
 /// allocator needs a new chunk (once per episode, when the first contact appears).
 public final class LunarLander: Environment {
     public static let id = "LunarLander-v3"
+    /// The id of the continuous-throttle variant.
     public static let continuousId = "LunarLanderContinuous-v3"
 
+    /// Eight: position, velocity, angle, angular velocity, leg contacts.
     public let observationCount = 8
+    /// Discrete(4) or, for the continuous variant, Box(2) in [-1, 1].
     public let actionSpace: ActionSpace
+    /// True for LunarLanderContinuous-v3.
     public let continuous: Bool
     public var maxEpisodeSteps: Int { clock.limit }
 
@@ -122,6 +126,8 @@ public final class LunarLander: Environment {
     var clock: EpisodeClock
     var rng: RandomStream
 
+    /// A lander with discrete engines, or continuous throttles when `continuous`; episodes are
+    /// truncated after `maxEpisodeSteps` steps (1000 for v3).
     public init(continuous: Bool = false, maxEpisodeSteps: Int = 1000) {
         self.continuous = continuous
         actionSpace = continuous ? .box(low: [-1, -1], high: [1, 1]) : .discrete(4)
@@ -134,6 +140,8 @@ public final class LunarLander: Environment {
         if let world { cb2_world_destroy(world) }
     }
 
+    /// Draws new terrain and the initial push (reseeding the environment's stream when `seed`
+    /// is given), builds the world and writes the first observation.
     public func reset(seed: UInt64?, observation: inout [Double]) {
         if let seed { rng = RandomStream(seed: seed) }
         let halfHeight = Self.worldHeight / 2
@@ -143,6 +151,8 @@ public final class LunarLander: Environment {
         startEpisode(observation: &observation)
     }
 
+    /// Fires the engines of `action` for one 1/50 s Box2D step (with the stream's random
+    /// dispersion of the engines' impulses) and writes the next observation.
     public func step(_ action: Action, observation: inout [Double]) -> StepOutcome {
         let d1 = rng.uniform(-1.0, 1.0) / Self.scale
         let d2 = rng.uniform(-1.0, 1.0) / Self.scale

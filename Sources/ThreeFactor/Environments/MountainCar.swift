@@ -16,7 +16,9 @@
 /// - Internal state (`state`/`setState`): [position, velocity].
 public struct MountainCar: Environment, Sendable {
     public static let id = "MountainCar-v0"
+    /// Two: position and velocity.
     public let observationCount = 2
+    /// Discrete(3): accelerate left, do nothing, accelerate right.
     public let actionSpace = ActionSpace.discrete(3)
     public var maxEpisodeSteps: Int { clock.limit }
 
@@ -32,11 +34,14 @@ public struct MountainCar: Environment, Sendable {
     var clock: EpisodeClock
     var rng: RandomStream
 
+    /// A MountainCar whose episodes are truncated after `maxEpisodeSteps` steps (200 for v0).
     public init(maxEpisodeSteps: Int = 200) {
         clock = EpisodeClock(limit: maxEpisodeSteps)
         rng = RandomStream(seed: 0)
     }
 
+    /// Draws a start position (reseeding the environment's stream when `seed` is given) and
+    /// writes its observation.
     public mutating func reset(seed: UInt64?, observation: inout [Double]) {
         if let seed { rng = RandomStream(seed: seed) }
         position = rng.uniform(-0.6, -0.4)
@@ -45,6 +50,7 @@ public struct MountainCar: Environment, Sendable {
         write(&observation)
     }
 
+    /// Applies a discrete action in 0..<3 (anything else traps) for one step; reward -1.
     public mutating func step(_ action: Action, observation: inout [Double]) -> StepOutcome {
         guard case .discrete(let a) = action, (0...2).contains(a) else {
             preconditionFailure("MountainCar-v0 takes Discrete(3) actions, got \(action)")

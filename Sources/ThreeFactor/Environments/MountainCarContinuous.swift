@@ -29,7 +29,9 @@
 /// states and observations are the reference's bit for bit.
 public struct MountainCarContinuous: Environment, Sendable {
     public static let id = "MountainCarContinuous-v0"
+    /// Two: position and velocity.
     public let observationCount = 2
+    /// Box(1): the throttle in [-1, 1].
     public let actionSpace = ActionSpace.box(low: [-1], high: [1])
     public var maxEpisodeSteps: Int { clock.limit }
 
@@ -48,11 +50,15 @@ public struct MountainCarContinuous: Environment, Sendable {
     var clock: EpisodeClock
     var rng: RandomStream
 
+    /// A MountainCarContinuous whose episodes are truncated after `maxEpisodeSteps` steps (999
+    /// for v0).
     public init(maxEpisodeSteps: Int = 999) {
         clock = EpisodeClock(limit: maxEpisodeSteps)
         rng = RandomStream(seed: 0)
     }
 
+    /// Draws a start position (reseeding the environment's stream when `seed` is given) and
+    /// writes its observation.
     public mutating func reset(seed: UInt64?, observation: inout [Double]) {
         if let seed { rng = RandomStream(seed: seed) }
         position = rng.uniform(-0.6, -0.4)
@@ -62,6 +68,8 @@ public struct MountainCarContinuous: Environment, Sendable {
         write(&observation)
     }
 
+    /// Applies the throttle of a continuous action (clipped to [-1, 1] for the force, not for
+    /// the energy cost; a discrete action traps) for one step.
     public mutating func step(_ action: Action, observation: inout [Double]) -> StepOutcome {
         guard case .continuous(let v) = action else {
             preconditionFailure("MountainCarContinuous-v0 takes a Box(1) action, got \(action)")

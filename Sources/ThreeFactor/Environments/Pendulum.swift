@@ -23,7 +23,9 @@
 /// `** 2` (see Numerics/LibraryMath.swift).
 public struct Pendulum: Environment, Sendable {
     public static let id = "Pendulum-v1"
+    /// Three: cos θ, sin θ, θ'.
     public let observationCount = 3
+    /// Box(1): the torque in [-2, 2].
     public let actionSpace = ActionSpace.box(low: [-2], high: [2])
     public var maxEpisodeSteps: Int { clock.limit }
 
@@ -38,12 +40,16 @@ public struct Pendulum: Environment, Sendable {
     var clock: EpisodeClock
     var rng: RandomStream
 
+    /// A pendulum under `gravity` (g, 10 in v1) whose episodes are truncated after
+    /// `maxEpisodeSteps` steps (200 for v1).
     public init(gravity: Double = 10.0, maxEpisodeSteps: Int = 200) {
         self.gravity = gravity
         clock = EpisodeClock(limit: maxEpisodeSteps)
         rng = RandomStream(seed: 0)
     }
 
+    /// Draws a start state (reseeding the environment's stream when `seed` is given) and writes
+    /// its observation.
     public mutating func reset(seed: UInt64?, observation: inout [Double]) {
         if let seed { rng = RandomStream(seed: seed) }
         theta = rng.uniform(-Double.pi, Double.pi)
@@ -52,6 +58,8 @@ public struct Pendulum: Environment, Sendable {
         write(&observation)
     }
 
+    /// Applies the torque of a continuous action (clipped to [-2, 2]; a discrete action traps)
+    /// for one 0.05 s step; the reward is the cost of the state before the step, negated.
     public mutating func step(_ action: Action, observation: inout [Double]) -> StepOutcome {
         guard case .continuous(let v) = action else {
             preconditionFailure("Pendulum-v1 takes a Box(1) action, got \(action)")

@@ -42,10 +42,15 @@
 /// computed in float64 and stored as float32.
 public struct Reaching1D: Environment, Sendable {
     public static let id = "Reaching1D-v0"
+    /// Units per ring: the observation has one ring for the target and one for the angle.
     public static let ringSize = 16
+    /// The angle's change per left or right action, in rad.
     public static let stepSize = 0.05
+    /// Steps per trial: the reach period of 3000 ms at dt = 10 ms.
     public static let trialSteps = 300  // reach period 3000 ms / dt 10 ms
+    /// 32: the target's ring, then the angle's ring.
     public let observationCount = 2 * ringSize
+    /// Discrete(3): stay, add `stepSize` to the angle, subtract it.
     public let actionSpace = ActionSpace.discrete(3)
     public var maxEpisodeSteps: Int { clock.limit }
 
@@ -64,6 +69,8 @@ public struct Reaching1D: Environment, Sendable {
     var clock: EpisodeClock
     var rng: RandomStream
 
+    /// The task as the NRL code configures it; `exactTargetReward` rewards the distance to the
+    /// true target instead of neurogym's truncated one.
     public init(exactTargetReward: Bool = false) {
         self.exactTargetReward = exactTargetReward
         targetCode = Array(repeating: 0, count: Self.ringSize)
@@ -71,12 +78,16 @@ public struct Reaching1D: Environment, Sendable {
         rng = RandomStream(seed: 0)
     }
 
+    /// Starts a trial: draws a target (reseeding the environment's stream when `seed` is
+    /// given), puts the angle at π and writes the observation.
     public mutating func reset(seed: UInt64?, observation: inout [Double]) {
         if let seed { rng = RandomStream(seed: seed) }
         startTrial(target: rng.uniform(0, 2 * Double.pi), angle: Double.pi)
         write(&observation)
     }
 
+    /// Moves the angle by a discrete action in 0..<3 (anything else traps) and rewards the new
+    /// angle's closeness to the target.
     public mutating func step(_ action: Action, observation: inout [Double]) -> StepOutcome {
         guard case .discrete(let a) = action, (0...2).contains(a) else {
             preconditionFailure("Reaching1D-v0 takes Discrete(3) actions, got \(action)")

@@ -90,7 +90,9 @@ public struct PolicyMLP: Sendable {
 
     /// Number of weight layers `L`.
     @inlinable public var layerCount: Int { layerSizes.count - 1 }
+    /// The length of the observation.
     public var inputCount: Int { layerSizes[0] }
+    /// The number of actions (the softmax's width).
     public var actionCount: Int { layerSizes[layerSizes.count - 1] }
 
     /// Clean pass on `observation`.
@@ -263,7 +265,12 @@ public struct PolicyMLP: Sendable {
     }
 
     /// Which pass a rule reads the presynaptic activity `x_{l-1}` from.
-    public enum PassKind: Sendable { case clean, noisy }
+    public enum PassKind: Sendable {
+        /// The clean pass (`clean`): no noise.
+        case clean
+        /// The noisy pass (`noisy`): `xi_l` added to every layer's pre-activation.
+        case noisy
+    }
 
     /// Adds `scale * layerScale[l-1] * post_l (outer) x_{l-1}` to `target` (laid out like
     /// `weights`) for every layer `l`: `post` holds one value per unit (pass layout), the

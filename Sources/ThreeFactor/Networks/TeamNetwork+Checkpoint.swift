@@ -8,6 +8,7 @@ extension TeamNetwork: Checkpointable {
         noise.save(to: &archive)
     }
 
+    /// Restores what `save(to:)` wrote, into a network built with the same shape.
     public mutating func load(from reader: inout StateArchive.Reader) throws {
         try reader.doubles(into: &storage)
         adamStep = try reader.int()

@@ -60,13 +60,20 @@ public struct TeamNetwork: Sendable {
         var parameterCount: Int { inputs * outputs + outputs }
     }
 
+    /// The length of the input vector.
     public let inputCount: Int
+    /// Units per hidden layer, input side first.
     public let hidden: [Int]
+    /// The number of output units.
     public let outputCount: Int
+    /// The hidden units' activation function.
     public let activation: HiddenActivation
+    /// What the output units are (softmax choice, Gaussian, ...).
     public let outputUnits: OutputUnits
     /// Variance of each layer's units, output layer included.
     public let variances: [Double]
+    /// Rows of activity kept: the number of samples processed together (1 for the agents, the
+    /// batch size for the supervised-style tasks).
     public let batchSize: Int
 
     var layers: [LayerLayout]
@@ -86,9 +93,19 @@ public struct TeamNetwork: Sendable {
     /// not checkpointed; empty unless the network has a batch and two hidden layers.
     var mapScratch: [Double]
 
+    /// The number of weight layers, the output layer included.
     public var layerCount: Int { layers.count }
 
+    /// A network with freshly drawn weights, zero Adam moments and zero traces.
+    ///
     /// - Parameters:
+    ///   - inputCount: the length of the input vector.
+    ///   - hidden: units per hidden layer, input side first.
+    ///   - outputCount: the number of output units.
+    ///   - activation: the hidden units' activation function.
+    ///   - outputUnits: what the output units are.
+    ///   - variances: the variance of each layer's units, output layer last (one per layer).
+    ///   - batchSize: rows of activity to keep (samples processed together).
     ///   - initialization: the stream the weights are drawn from (consumed here).
     ///   - noise: the stream the units sample from for the rest of the run.
     public init(

@@ -27,8 +27,12 @@ import Darwin
 /// The moments live in caller-owned buffers so that a whole network's optimiser state is
 /// one contiguous array that checkpoints as a block.
 public enum Adam {
+    /// Decay rate of the first moment (the gradient's running mean).
     public static let beta1 = 0.9
+    /// Decay rate of the second moment (the squared gradient's running mean).
     public static let beta2 = 0.999
+    /// Added to the root of the second moment so that a parameter with no gradient yet does not
+    /// divide by zero; the reference's value, smaller than Kingma & Ba's 1e-8.
     public static let epsilon = 1e-9
     /// Bias correction is applied while `t < biasCorrectionSteps`.
     public static let biasCorrectionSteps = 1000

@@ -7,11 +7,13 @@
 /// is compiled for Haswell and later, see Package.swift) and which are exact IEEE
 /// operations, so results are the same bits on every platform.
 public enum DenseKernels {
+    /// Loads four consecutive values from `p`, which need not be aligned.
     @inlinable @inline(__always)
     public static func load4(_ p: UnsafePointer<Double>) -> SIMD4<Double> {
         UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Double>.self)
     }
 
+    /// Stores four consecutive values at `p`, which need not be aligned.
     @inlinable @inline(__always)
     public static func store4(_ v: SIMD4<Double>, _ p: UnsafeMutablePointer<Double>) {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD4<Double>.self)

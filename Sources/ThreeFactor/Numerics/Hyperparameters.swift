@@ -4,12 +4,18 @@
 /// every rule reads its settings through the typed accessors, which name the key and the
 /// expected type in their errors.
 public enum ParameterValue: Equatable, Sendable, CustomStringConvertible {
+    /// A real number (TOML float).
     case number(Double)
+    /// An integer; accepted where a number is expected.
     case integer(Int)
+    /// A boolean.
     case bool(Bool)
+    /// A string.
     case string(String)
+    /// An array, possibly of mixed element types (the reader checks them).
     case list([ParameterValue])
 
+    /// The value as TOML would write it, e.g. `0.5`, `"adam"`, `[1, 2]`.
     public var description: String {
         switch self {
         case .number(let x): "\(x)"
@@ -32,21 +38,33 @@ public enum ParameterValue: Equatable, Sendable, CustomStringConvertible {
     }
 }
 
+/// A setting that is missing, of the wrong type or out of range; its `description` is the
+/// one-line message for the user, naming the key.
 public struct ParameterError: Error, CustomStringConvertible, Equatable {
+    /// The key with its context, e.g. "experiments.cartpole.params.gamma".
     public let key: String
+    /// What is wrong, e.g. "expected a number > 0, found -1".
     public let message: String
+    /// An error about `key`.
     public init(key: String, message: String) {
         self.key = key
         self.message = message
     }
+    /// "key: message".
     public var description: String { "\(key): \(message)" }
 }
 
+/// Settings by key (a rule's `params`, an environment's `env_options`), with the context that
+/// names them in error messages. Rules read them through a `ParameterTable`, which also checks
+/// unknown keys and ranges; the accessors here serve the few readers without a table
+/// (environment options).
 public struct Hyperparameters: Equatable, Sendable {
+    /// The values by key, as given.
     public var values: [String: ParameterValue]
     /// Prefix used in error messages, e.g. "experiments.cartpole.rule".
     public var context: String
 
+    /// Settings with the context their error messages name them by.
     public init(_ values: [String: ParameterValue] = [:], context: String = "") {
         self.values = values
         self.context = context
@@ -65,6 +83,8 @@ public struct Hyperparameters: Equatable, Sendable {
         ParameterError(key: name(key), message: "expected \(expected), found \(v.typeName) \(v)")
     }
 
+    /// The number at `key` (an integer is converted); `default`, when given, is used for a
+    /// missing key, else the key is required. Throws on a missing key or another type.
     public func double(_ key: String, default def: Double? = nil) throws -> Double {
         guard values[key] != nil || def == nil else { return def! }
         switch try require(key) {
@@ -74,6 +94,8 @@ public struct Hyperparameters: Equatable, Sendable {
         }
     }
 
+    /// The integer at `key`; `default`, when given, is used for a missing key, else the key is
+    /// required. Throws on a missing key or another type.
     public func int(_ key: String, default def: Int? = nil) throws -> Int {
         guard values[key] != nil || def == nil else { return def! }
         switch try require(key) {
@@ -82,6 +104,8 @@ public struct Hyperparameters: Equatable, Sendable {
         }
     }
 
+    /// The boolean at `key`; `default`, when given, is used for a missing key, else the key is
+    /// required. Throws on a missing key or another type.
     public func bool(_ key: String, default def: Bool? = nil) throws -> Bool {
         guard values[key] != nil || def == nil else { return def! }
         switch try require(key) {
@@ -90,6 +114,9 @@ public struct Hyperparameters: Equatable, Sendable {
         }
     }
 
+    /// The string at `key`, one of `choices` when they are given; `default`, when given, is
+    /// used for a missing key, else the key is required. Throws on a missing key, another type
+    /// or a value outside the choices.
     public func string(_ key: String, default def: String? = nil, choices: [String]? = nil) throws -> String {
         guard values[key] != nil || def == nil else { return def! }
         switch try require(key) {
@@ -102,6 +129,8 @@ public struct Hyperparameters: Equatable, Sendable {
         }
     }
 
+    /// The array of numbers at `key` (integers converted), of length `count` when it is given;
+    /// `default`, when given, is used for a missing key, else the key is required.
     public func doubles(_ key: String, count: Int? = nil, default def: [Double]? = nil) throws -> [Double] {
         guard values[key] != nil || def == nil else { return def! }
         let v = try require(key)
@@ -119,6 +148,8 @@ public struct Hyperparameters: Equatable, Sendable {
         return xs
     }
 
+    /// The array of integers at `key`; `default`, when given, is used for a missing key, else
+    /// the key is required.
     public func ints(_ key: String, default def: [Int]? = nil) throws -> [Int] {
         guard values[key] != nil || def == nil else { return def! }
         let v = try require(key)

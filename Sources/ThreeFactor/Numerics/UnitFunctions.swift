@@ -14,8 +14,13 @@ import Darwin
 /// except the softplus zero below -30 (exact value about 1e-13) and the sigmoid's hard 0 and 1;
 /// they are kept so that saturated units behave as in the reference.
 public enum UnitFunctions {
+    /// Softplus is `u` itself above this (where `log1p(exp(u)) - u` is below rounding) and 0
+    /// below its negative.
     public static let softplusLinearAbove = 30.0
+    /// The sigmoid is exactly 1 at or above this and exactly 0 at or below its negative.
     public static let sigmoidSaturatesAt = 20.0
+    /// Shifted softmax logits are clamped at this before `exp`, so no probability underflows to
+    /// zero and a log-probability stays finite (about `exp(-30)`, 1e-13, at the least).
     public static let softmaxLogitFloor = -30.0
 
     /// softplus(u), the same bits as the vectorised path.

@@ -6,6 +6,7 @@
 /// result on their ranges (checked against the C library in `VectorMathTests`); the
 /// reference code's NumPy values differ from the correctly rounded ones by similar amounts.
 public enum VectorMath {
+    /// Four lanes of `Double`: the width every kernel here works in.
     public typealias V = SIMD4<Double>
 
     // Cody–Waite split of ln 2 (fdlibm): ln2Hi has 32 trailing zero bits, so k * ln2Hi is

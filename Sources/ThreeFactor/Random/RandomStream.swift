@@ -13,6 +13,8 @@
 public struct RandomStream: Sendable, Equatable {
     /// The 128-bit key; `(seed, stream)` for a root stream.
     public private(set) var key0: UInt64
+    /// The key's second word: `stream` for a root stream; for a child, a word of the Philox
+    /// image of its tag (see `split(_:)`).
     public private(set) var key1: UInt64
     /// Index of the last block generated (NumPy's counter word 0).
     public private(set) var counter: UInt64
@@ -150,6 +152,8 @@ extension RandomStream {
 }
 
 extension RandomStream: Checkpointable {
+    /// Appends the key, the counter, the current block with the position in it and the
+    /// waiting normal, so that a restored stream continues with the same numbers.
     public func save(to archive: inout StateArchive) {
         archive.append(key0)
         archive.append(key1)
@@ -163,6 +167,7 @@ extension RandomStream: Checkpointable {
         archive.append(spareNormal ?? 0)
     }
 
+    /// Restores what `save(to:)` wrote.
     public mutating func load(from reader: inout StateArchive.Reader) throws {
         key0 = try reader.uint64()
         key1 = try reader.uint64()

@@ -69,8 +69,10 @@ extension TeamNetwork {
 /// Backpropagation as a `TeamNetworkRule`: deterministic hidden units, the output error
 /// backpropagated (a policy's log-probability, or a value's mean).
 public struct Backpropagation: ParameterFreeTeamNetworkRule {
+    /// Backprop has no settings.
     public init() {}
 
+    /// The catalog entry of `backprop`: both team-network loops.
     public static let descriptor = descriptor(
         name: "backprop",
         summary: "deterministic hidden units trained by error backpropagation with Adam (TD(lambda) in the actor-critic)",

@@ -29,6 +29,7 @@
 /// supplies the postsynaptic factor `d log pi(a_t|s_t) / d a_l`, and its trace is the sum
 /// of the episode's gradients (no decay).
 public struct BackpropREINFORCE: PolicyGradientEstimator {
+    /// The catalog entry of `bp-reinforce`: the episodic kind, discrete actions.
     public static let descriptor = PolicyGradientAgent<Self>.descriptor(
         name: "bp-reinforce",
         summary: "REINFORCE by backpropagation with the same moving-average baseline (the gradient baseline of NRL)",
@@ -42,6 +43,7 @@ public struct BackpropREINFORCE: PolicyGradientEstimator {
     public private(set) var postsynaptic: [Double]
 
     public var tracePresynaptic: PolicyMLP.PassKind { .clean }
+    /// The clean pass: REINFORCE's per-step gradient uses the activity that chose the action.
     public var immediatePresynaptic: PolicyMLP.PassKind { .clean }
 
     public init(_ p: ParameterValues, network: PolicyMLP, rewardMode: RewardMode, stream: RandomStream) throws {

@@ -15,14 +15,17 @@
 /// descent on the squared closed-loop error; the first layer's step is
 /// `firstLayerScale^2` times its gradient step.
 public struct GradientDescentClosedLoop: ClosedLoopRule {
+    /// Eta, the learning rate (`eta`, default 0.1).
     public var learningRate: Double
 
+    /// The rule with learning rate `learningRate`.
     public init(learningRate: Double) {
         self.learningRate = learningRate
     }
 
     public var usesNetwork: Bool { true }
 
+    /// The catalog entry of `gdm`: the closed-loop kind.
     public static let descriptor = RuleDescriptor(
         name: "gdm",
         summary: "closed-loop deep learning by error backpropagation of the closed-loop error (the baseline of SaR)",

@@ -136,11 +136,14 @@ public struct MAPPropagation: TeamNetworkRule {
     /// Step size of the ascent in units of each layer's variance.
     public var updateAdjustment: Double
 
+    /// The rule with `steps` MAP ascent steps per sample and ascent step size
+    /// `updateAdjustment` (in units of each layer's variance).
     public init(steps: Int, updateAdjustment: Double) {
         self.steps = steps
         self.updateAdjustment = updateAdjustment
     }
 
+    /// The catalog entry of `map-prop`: both team-network loops.
     public static let descriptor = descriptor(
         name: "map-prop",
         summary: "MAP propagation: teams of stochastic units, hidden values moved to their MAP estimate, then REINFORCE",

@@ -48,6 +48,7 @@
 /// The loop (baseline, traces, updates) is `PolicyGradientAgent`'s; this estimator supplies
 /// the postsynaptic factor `xi_l / ||xi||^2` and the step's factor `D_t`.
 public struct NoiseBasedRewardModulated: PolicyGradientEstimator {
+    /// Which norm divides the perturbation (`noise_normalisation`).
     public enum NoiseNormalisation: String, Sendable, CaseIterable {
         /// `xi_l / ||xi||^2` with the norm over all layers (gym tasks).
         case network
@@ -55,6 +56,7 @@ public struct NoiseBasedRewardModulated: PolicyGradientEstimator {
         case layer
     }
 
+    /// The catalog entry of `nrl`: the episodic kind, discrete actions.
     public static let descriptor = PolicyGradientAgent<Self>.descriptor(
         name: "nrl",
         summary: "noise-based reward-modulated learning: node perturbation with eligibility traces and a reward-prediction error",
@@ -75,10 +77,15 @@ public struct NoiseBasedRewardModulated: PolicyGradientEstimator {
 
     public static var stepFactorVaries: Bool { true }
 
+    /// Standard deviation σ of the injected noise (`noise_std`).
     public let noiseStd: Double
     public let traceDecay: Double
+    /// The norm that divides the perturbation.
     public let normalisation: NoiseNormalisation
+    /// Whether layer `l`'s update is scaled by its width `n_l` (`output_width_factor`).
     public let outputWidthFactor: Bool
+    /// Whether the injected noise can be read (`noise_readable`); when not, the difference of
+    /// the noisy and clean pre-activations stands in for it.
     public let noiseReadable: Bool
     /// `n_l` per layer when the width factor is on, else 1.
     public let updateLayerScale: [Double]
@@ -87,6 +94,7 @@ public struct NoiseBasedRewardModulated: PolicyGradientEstimator {
     var noiseStream: RandomStream
 
     public var tracePresynaptic: PolicyMLP.PassKind { .noisy }
+    /// The clean pass: the immediate update uses the clean network's activity.
     public var immediatePresynaptic: PolicyMLP.PassKind { .clean }
 
     public init(_ p: ParameterValues, network: PolicyMLP, rewardMode: RewardMode, stream: RandomStream) throws {

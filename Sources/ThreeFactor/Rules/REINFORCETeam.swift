@@ -78,8 +78,10 @@ extension TeamNetwork {
 /// The REINFORCE team as a `TeamNetworkRule`: eligibilities at the sampled values; a
 /// value's hidden eligibilities gated by `(v - m̄)`, its output's by `1 / (v - m_L)`.
 public struct REINFORCETeam: ParameterFreeTeamNetworkRule {
+    /// The REINFORCE team has no settings.
     public init() {}
 
+    /// The catalog entry of `reinforce-team`: both team-network loops.
     public static let descriptor = descriptor(
         name: "reinforce-team",
         summary: "every unit a REINFORCE agent driven by the global signal (no MAP step): the baseline MAP propagation improves on",

@@ -35,6 +35,7 @@
 /// The loop (baseline, traces, updates) is `PolicyGradientAgent`'s; this estimator supplies
 /// the postsynaptic factor `xi_l` (or `a~_l - abar_l`) and acts with the noisy policy.
 public struct RewardModulatedHebbian: PolicyGradientEstimator {
+    /// What stands for the postsynaptic factor (`postsynaptic`).
     public enum Postsynaptic: String, Sendable, CaseIterable {
         /// The injected noise `xi_l` itself.
         case noise
@@ -42,6 +43,7 @@ public struct RewardModulatedHebbian: PolicyGradientEstimator {
         case runningAverage = "running-average"
     }
 
+    /// The catalog entry of `rmhl`: the episodic kind, discrete actions.
     public static let descriptor = PolicyGradientAgent<Self>.descriptor(
         name: "rmhl",
         summary: "reward-modulated Hebbian learning (node perturbation): the noisy network acts, noise x reward-prediction error",
@@ -58,9 +60,13 @@ public struct RewardModulatedHebbian: PolicyGradientEstimator {
         ]
     }
 
+    /// Standard deviation σ of the injected noise (`noise_std`).
     public let noiseStd: Double
     public let traceDecay: Double
+    /// What stands for the postsynaptic factor.
     public let postsynapticKind: Postsynaptic
+    /// The rate of the running average of the pre-activation (`activity_average_rate`; used by
+    /// the running-average option only).
     public let activityAverageRate: Double
     public let updateLayerScale: [Double]
     /// The step's postsynaptic factor (`xi_l` or `a~_l - abar_l`), pass layout.
@@ -70,6 +76,8 @@ public struct RewardModulatedHebbian: PolicyGradientEstimator {
     var noiseStream: RandomStream
 
     public var tracePresynaptic: PolicyMLP.PassKind { .noisy }
+    /// The noisy pass: the network that acted is the one whose activity is correlated with the
+    /// reward.
     public var immediatePresynaptic: PolicyMLP.PassKind { .noisy }
 
     public init(_ p: ParameterValues, network: PolicyMLP, rewardMode: RewardMode, stream: RandomStream) throws {

@@ -31,20 +31,30 @@
 /// `significanceLearning` branch, which scales its learning rate by a road-curvature cue
 /// instead). With `E = 0` nothing changes in either case.
 public struct SignAndRelevance: ClosedLoopRule {
+    /// How the hidden layers get their sign `s_j`.
     public enum HiddenSign: String, Sendable, CaseIterable {
+        /// Variant (a), rule `sar-sign`: only signs travel down.
         case propagatedSign = "propagated-sign"
+        /// Variant (b), rule `sar-delta-sign`: the exact delta travels down, its sign is used.
         case deltaSign = "delta-sign"
     }
 
+    /// What sets how much every synapse learns.
     public enum Relevance: String, Sendable, CaseIterable {
+        /// `R = |E|`, the rectified closed-loop error (the paper's relevance).
         case absoluteError = "abs_error"
+        /// `R = 1`: sign-only updates at a constant rate.
         case unit = "one"
     }
 
+    /// Eta, the learning rate (`eta`).
     public var learningRate: Double
+    /// How the hidden layers get their sign.
     public var hiddenSign: HiddenSign
+    /// The relevance.
     public var relevance: Relevance
 
+    /// The rule with learning rate `learningRate`, the hidden layers' sign and the relevance.
     public init(learningRate: Double, hiddenSign: HiddenSign, relevance: Relevance = .absoluteError) {
         self.learningRate = learningRate
         self.hiddenSign = hiddenSign
@@ -82,6 +92,8 @@ public struct SignAndRelevance: ClosedLoopRule {
         citation: citation, equations: "Sources/ThreeFactor/Rules/SignAndRelevance.swift (variant b)",
         implementations: [implementation(.deltaSign)])
 
+    /// `dw_ji = eta * R * s_j * x_i` in every layer (times `firstLayerScale` in the first), on
+    /// the last forward pass's activities; nothing when `E = 0`.
     @inline(__always)
     public mutating func learn(_ network: inout ClosedLoopNetwork, error: Double) {
         // With E = 0 every sign is 0: nothing to learn.

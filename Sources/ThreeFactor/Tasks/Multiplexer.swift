@@ -8,9 +8,13 @@
 /// - The learner chooses one of two actions, 0 meaning -1 and 1 meaning +1; the reward is
 ///   +1 if the action equals the target, -1 otherwise.
 public enum Multiplexer {
+    /// The task's id in the catalog and in experiment files.
     public static let id = "Multiplexer"
+    /// Address bits: they select one of 2^5 = 32 data bits.
     public static let addressBits = 5
+    /// Data bits.
     public static let dataBits = 32
+    /// The input's length: 37.
     public static let inputCount = addressBits + dataBits
 
     /// Draws one input into `x` (37 values in {-1, +1}) and returns the target in {-1, +1}.

@@ -9,7 +9,9 @@
 /// from `papers/map-prop/regression_target.json` (the same numbers as JSON);
 /// `RegressionTargetTests` checks these constants against that file.
 public enum RegressionTarget {
+    /// The task's id in the catalog and in experiment files.
     public static let id = "Regression"
+    /// The input's length.
     public static let inputCount = 8
 
     /// W0, row-major (input x hidden).

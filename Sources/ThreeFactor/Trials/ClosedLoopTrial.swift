@@ -37,15 +37,23 @@
 /// stream. The motor noise takes two draws per step whatever happens, so all methods see
 /// the same start and the same noise sequence for the same seed.
 public struct ClosedLoopTrial<Rule: ClosedLoopRule>: Trial {
+    /// The robot and its world.
     public internal(set) var env: LineFollower
+    /// The filters between the predictors and the network.
     public private(set) var filterBank: FilterBank
+    /// The network the rule trains (not consulted by a rule without one).
     public internal(set) var network: ClosedLoopNetwork
+    /// The rule and its state.
     public private(set) var rule: Rule
+    /// The experiment's settings.
     public let settings: ClosedLoopSettings
+    /// The configured success test (`success_test`), which gives the `success` series.
     public private(set) var successTest: SuccessTest
     /// The other of the two success tests, logged alongside.
     public private(set) var otherSuccessTest: SuccessTest
+    /// Control steps taken so far.
     public private(set) var stepsDone = 0
+    /// The sum of `|E|` over all steps so far (per step, not times dt).
     public private(set) var absErrorIntegral = 0.0
     /// Whether the robot was on the line at the last step.
     public private(set) var onLine = true
@@ -55,10 +63,12 @@ public struct ClosedLoopTrial<Rule: ClosedLoopRule>: Trial {
     var nonFinite = false
     /// Where the robot's centre was after every step, when `recordsPath` is set.
     public var recordsPath = false
+    /// The robot's centre after every step, while `recordsPath` is set.
     public internal(set) var path: [SIMD2<Double>] = []
 
     public let seriesNames: [String]
 
+    /// A trial of `rule` from the seed's start pose and initial weights, at step 0.
     public init(settings: ClosedLoopSettings, rule: Rule, seed: UInt64) {
         self.settings = settings
         self.rule = rule
@@ -181,18 +191,32 @@ public struct ClosedLoopTrial<Rule: ClosedLoopRule>: Trial {
 /// keys, and the network's unless the rule uses none). Defaults are the authors'
 /// simulator's.
 public struct ClosedLoopSettings: Sendable, Equatable {
+    /// The robot's and the world's options (`env_options`).
     public var environment: LineFollower.Configuration
+    /// Both wheels' speed before steering, in wheel-speed units (`forward_speed`).
     public var forwardSpeed: Double
+    /// The reflex's gain g in `u = g E + network_gain y` (`reflex_gain`).
     public var reflexGain: Double
+    /// Control steps per logged unit (`block_steps`).
     public var blockSteps: Int
+    /// Which success test gives the series `success` and `steps_to_success`.
     public var successTest: SuccessTest.Kind
+    /// Distance from the centreline beyond which the robot counts as off the line, in floor
+    /// units (`off_line_distance`).
     public var offLineDistance: Double
+    /// Neurons per layer, output layer last (`layers`).
     public var layers: [Int]
+    /// The read-out `c_k` of the outputs, `y = sum_k c_k o_k` (`output_weights`); at most one
+    /// per output neuron.
     public var outputWeights: [Double]
+    /// The gain of the network's output in the steering (`network_gain`).
     public var networkGain: Double
+    /// The divisor of the first layer's weighted sum (`first_layer_scale`).
     public var firstLayerScale: Double
+    /// The filter bank between the predictors and the network.
     public var filter: FilterBank.Kind
 
+    /// The loop's keys, whatever the rule.
     public static let loopParameters = ParameterTable([
         .number("forward_speed", default: 30, unit: "wheel speed units", "both wheels' speed before steering"),
         .number("reflex_gain", default: 1, "gain of the reflex: u = reflex_gain E + network_gain y"),
@@ -202,6 +226,7 @@ public struct ClosedLoopSettings: Sendable, Equatable {
         .number("off_line_distance", default: 10, range: .nonNegative, unit: "units", "distance from the centreline beyond which the robot is off the line"),
     ])
 
+    /// The network's and the filter bank's keys, read only for a rule that uses a network.
     public static let networkParameters = ParameterTable([
         .integers("layers", default: Array(repeating: 10, count: 10) + [2], range: .atLeast(1), unit: "neurons per layer", "layer sizes, output layer last"),
         .numbers("output_weights", default: [1, 2], "read-out c_k of the outputs: y = sum_k c_k o_k"),
@@ -224,6 +249,8 @@ public struct ClosedLoopSettings: Sendable, Equatable {
         try! self.init(environmentOptions: Hyperparameters(), Self.parameters(usesNetwork: true).read(Hyperparameters()), usesNetwork: true)
     }
 
+    /// Reads the settings from an experiment's `env_options` and from values read through
+    /// `parameters(usesNetwork:)`. Without a network the network's keys keep their defaults.
     public init(environmentOptions: Hyperparameters, _ p: ParameterValues, usesNetwork: Bool) throws {
         environment = try LineFollower.Configuration(options: environmentOptions)
         forwardSpeed = try p.double("forward_speed")
@@ -259,8 +286,10 @@ public struct ClosedLoopSettings: Sendable, Equatable {
 /// The closed-loop experiment kind (`kind = "closed-loop"`, task `LineFollower-v0`), and
 /// drives of given networks for pictures.
 public enum ClosedLoopTrials {
+    /// The kind's name in experiment files.
     public static let kindName = "closed-loop"
 
+    /// The closed-loop kind's catalog entry.
     public static let kind = ExperimentKind(
         name: kindName, summary: "closed-loop learning on the line follower, one unit per block of control steps", unit: "block",
         headlineSeries: SeriesDescription(name: "abs_error_mean", label: "mean |E| per block", higherIsBetter: false)
@@ -271,7 +300,9 @@ public enum ClosedLoopTrials {
     /// What a rule registers for this kind: whether it uses a network, and the rule from its
     /// checked hyperparameters.
     public struct Factory: Sendable {
+        /// Whether the rule uses a network; without one, the network's keys are not accepted.
         public let usesNetwork: Bool
+        /// The rule, from its checked hyperparameters.
         public let make: @Sendable (ParameterValues) throws -> any ClosedLoopRule
     }
 

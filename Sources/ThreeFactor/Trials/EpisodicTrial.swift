@@ -6,9 +6,12 @@
 /// environment stream split by `k`, so the start states depend only on (seed, k): the
 /// same for every method with the same seed, and independent of checkpoints.
 public struct EpisodicTrial<Env: Environment, Agent: EpisodicAgent>: Trial {
+    /// The environment.
     public private(set) var env: Env
+    /// The agent.
     public private(set) var agent: Agent
     let environmentStream: RandomStream
+    /// Episodes completed.
     public private(set) var episodesDone = 0
     /// Environment steps taken since this trial value was built (not checkpointed: it
     /// measures work done, not the run's state).
@@ -21,6 +24,7 @@ public struct EpisodicTrial<Env: Environment, Agent: EpisodicAgent>: Trial {
 
     public let seriesNames: [String]
 
+    /// A trial at episode 0; the episodes' start states come from `seed`'s environment stream.
     public init(env: Env, agent: Agent, seed: UInt64) {
         self.env = env
         self.agent = agent
@@ -74,8 +78,10 @@ public struct EpisodicTrial<Env: Environment, Agent: EpisodicAgent>: Trial {
 /// The episodic experiment kind: the environment from the catalog's task, the agent from
 /// the rule's `EpisodicRuleFactory`.
 public enum EpisodicTrials {
+    /// The kind's name in experiment files.
     public static let kindName = "episodic"
 
+    /// The episodic kind's catalog entry.
     public static let kind = ExperimentKind(
         name: kindName, summary: "reinforcement learning, one unit per episode", unit: "episode",
         headlineSeries: SeriesDescription(name: "episode_return", label: "return", higherIsBetter: true)
@@ -110,8 +116,11 @@ public enum EpisodicTrials {
 /// hyperparameters, the task's shape and the stream from which the agent draws its initial
 /// weights and all its noise.
 public struct EpisodicRuleFactory: Sendable {
+    /// Builds the rule's agent from its checked hyperparameters, the task's shape and the
+    /// agent's stream.
     public let make: @Sendable (ParameterValues, TaskShape, RandomStream) throws -> any EpisodicAgent
 
+    /// A factory.
     public init(make: @escaping @Sendable (ParameterValues, TaskShape, RandomStream) throws -> any EpisodicAgent) {
         self.make = make
     }

@@ -25,12 +25,19 @@ extension SupervisedTask {
 /// (`config/config_mp.ini`, `config/config_sr.ini`); defaults are the reference values of
 /// the task.
 public struct SupervisedSettings: Sendable, Equatable {
+    /// Which task.
     public var task: SupervisedTask
+    /// Samples per batch; one update per batch (`batch_size`).
     public var batchSize: Int
+    /// Hidden layer sizes (`hidden`).
     public var hidden: [Int]
+    /// The hidden units' activation (`l_type`).
     public var activation: HiddenActivation
+    /// Softmax temperature of the Multiplexer's output (`temp`).
     public var temperature: Double
+    /// Variance of each layer's units, output last; 1 for deterministic hidden units.
     public var variances: [Double]
+    /// Adam's learning rate per layer, output last, constant (`lr`).
     public var learningRates: [Double]
 
     /// The loop's keys, whatever the rule.
@@ -56,6 +63,9 @@ public struct SupervisedSettings: Sendable, Equatable {
                 "variance of the Gaussian output unit (Regression)")]
     }
 
+    /// Reads the settings from values read through `parameters` plus
+    /// `varianceParameters(stochasticHiddenUnits:)`; the task's reference defaults apply to two
+    /// hidden layers only (other shapes must give `var` and `lr`).
     public init(task: SupervisedTask, _ p: ParameterValues, stochasticHiddenUnits: Bool) throws {
         self.task = task
         batchSize = try p.int("batch_size")
@@ -90,10 +100,14 @@ public struct SupervisedSettings: Sendable, Equatable {
 /// Series: `mean_reward`, the batch's mean reward, and `episode_return`, the same number
 /// under the name the generic metrics and figures read (one "episode" = one batch).
 public struct SupervisedTrial<Rule: TeamNetworkRule>: Trial {
+    /// The trial's settings.
     public let settings: SupervisedSettings
+    /// The rule.
     public let rule: Rule
+    /// The network the rule trains.
     public private(set) var network: TeamNetwork
     var taskStream: RandomStream
+    /// Batches completed.
     public private(set) var batchesDone = 0
     var input: [Double]
     var targets: [Double]
@@ -102,6 +116,8 @@ public struct SupervisedTrial<Rule: TeamNetworkRule>: Trial {
 
     public var seriesNames: [String] { ["mean_reward", "episode_return"] }
 
+    /// A trial at batch 0; the initial weights, the units' noise and the task's samples come
+    /// from `seed`'s streams.
     public init(settings: SupervisedSettings, rule: Rule, seed: UInt64) {
         self.settings = settings
         self.rule = rule
@@ -200,14 +216,17 @@ public struct SupervisedTrial<Rule: TeamNetworkRule>: Trial {
 /// The supervised-style experiment kind: `env` names the task ("Multiplexer" or
 /// "Regression"), `rule` any `TeamNetworkRule`.
 public enum SupervisedTrials {
+    /// The kind's name in experiment files.
     public static let kindName = "supervised"
 
     /// What a rule registers for this kind: a trial for a task from the checked
     /// hyperparameters and the seed.
     public struct Factory: Sendable {
+        /// Builds the rule's trial for a task from its checked hyperparameters and the seed.
         public let make: @Sendable (SupervisedTask, ParameterValues, UInt64) throws -> any Trial
     }
 
+    /// The supervised kind's catalog entry.
     public static let kind = ExperimentKind(
         name: kindName,
         summary: "MAP propagation's supervised-style tasks (env Multiplexer or Regression), one unit per batch",

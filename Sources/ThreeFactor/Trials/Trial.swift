@@ -23,11 +23,17 @@ extension Trial {
 
 /// Everything a trial factory receives: the experiment's settings and the run's seed.
 public struct TrialSpec: Sendable {
+    /// The task's id, nil when the kind has only one task (the catalog then fills it in).
     public var env: String?
+    /// The environment's options (`env_options`).
     public var envOptions: Hyperparameters
+    /// The rule's name.
     public var rule: String
+    /// The rule's hyperparameters (`params`).
     public var ruleParameters: Hyperparameters
+    /// The seed of this run; every stream of the run derives from it.
     public var seed: UInt64
+    /// A spec from its parts.
     public init(env: String?, envOptions: Hyperparameters, rule: String, ruleParameters: Hyperparameters, seed: UInt64) {
         self.env = env
         self.envOptions = envOptions
@@ -39,14 +45,20 @@ public struct TrialSpec: Sendable {
 
 /// Stream tags, so that every part of a run draws from its own stream of the seed.
 public enum StreamTag {
+    /// The stream of the agent: initial weights and all the rule's noise.
     public static let agent: UInt64 = 1
+    /// The stream of the environment: start states and the environment's own noise.
     public static let environment: UInt64 = 2
+    /// The stream of a supervised-style task's samples.
     public static let task: UInt64 = 3
 }
 
+/// A trial that could not be built.
 public enum TrialError: Error, CustomStringConvertible, Equatable {
+    /// The experiment names no environment, and its kind needs one.
     case missingEnvironment
 
+    /// The one-line message for the user.
     public var description: String {
         switch self {
         case .missingEnvironment: "this kind of experiment needs an environment id"
