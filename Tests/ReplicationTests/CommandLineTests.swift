@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ThreeFactor
 @testable import Replication
 
 /// The `threefactor` binary as a user runs it: determinism across thread counts, resume
@@ -108,6 +109,12 @@ import Testing
             (["run", "--env", "CartPole-v1", "--rule", "reinforce-team", "--episodes", "5", "--out", "\(dir)/plainfile/x.h5"], "plainfile/x.h5"),
             (["run", "--env", "CartPole-v1", "--rule", "reinforce-team", "--episodes", "5", "--param", "no_such_key=1",
               "--out", "\(dir)/p.h5"], "no_such_key"),
+            (["run", "--env", "CartPole-v1", "--rule", "map-prop", "--episodes", "5", "--param", "gamma=1.5",
+              "--out", "\(dir)/g.h5"], "gamma"),
+            (["run", "--env", "Multiplexer", "--rule", "map-prop", "--episodes", "5"], "supervised"),
+            (["run", "--env", "MountainCarContinuous-v0", "--rule", "sar-sign", "--episodes", "5"], "sar-sign"),
+            (["describe", "no-such-rule"], "valid: map-prop"),
+            (["list", "--rule", "no-such-rule"], "valid: map-prop"),
         ]
         for (arguments, mention) in cases {
             let r = try Self.threefactor(arguments)
@@ -116,6 +123,24 @@ import Testing
             #expect(lines.count == 1, "\(arguments): \(r.stderr)")
             #expect(r.stderr.contains(mention), "\(arguments): \(r.stderr)")
         }
+    }
+
+    /// `list` shows every rule, task and kind of the catalog; `describe` a rule's table with
+    /// its defaults, as the parser uses them.
+    @Test func listAndDescribeShowTheCatalog() throws {
+        let list = try Self.threefactor(["list"])
+        #expect(list.status == 0)
+        for name in Catalog.rules.map(\.name) where name != "sabotaged-backprop" { #expect(list.stdout.contains("  \(name) "), "\(name)") }
+        for id in Catalog.tasks.map(\.id) { #expect(list.stdout.contains("  \(id) "), "\(id)") }
+        for kind in Catalog.kinds.map(\.name) { #expect(list.stdout.contains("  \(kind) "), "\(kind)") }
+        let describe = try Self.threefactor(["describe", "map-prop"])
+        #expect(describe.status == 0)
+        #expect(describe.stdout.contains("kind episodic") && describe.stdout.contains("kind supervised"))
+        let line = describe.stdout.split(separator: "\n").first { $0.contains("map_grad_ascent_steps") }
+        #expect(line?.contains("20") == true && line?.contains(">= 0") == true, "\(line ?? "")")
+        #expect(try Self.threefactor(["list", "--rule", "map-prop"]).stdout == describe.stdout)
+        let nrl = try Self.threefactor(["describe", "nrl"]).stdout
+        #expect(nrl.contains("learning_rate") && nrl.contains("(required)") && nrl.contains("discrete actions"))
     }
 
     @Test func existingLogOfAnotherConfigurationIsRefusedAndKept() throws {

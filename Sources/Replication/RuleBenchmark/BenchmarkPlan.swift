@@ -48,7 +48,7 @@ public struct BenchmarkPlan: Sendable {
         var cells: [Cell] = []
         for task in settings.tasks {
             let entry = Catalog.task(task.id)!
-            for rule in Catalog.rules {
+            for rule in Catalog.rules where settings.rules?.contains(rule.name) ?? true {
                 let resolved: Catalog.Resolved
                 do {
                     resolved = try Catalog.resolve(kind: entry.kind, rule: rule.name, task: task.id)

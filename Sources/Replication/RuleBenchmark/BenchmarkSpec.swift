@@ -50,9 +50,11 @@ public struct BenchmarkSpec: Sendable {
         public var task: String
     }
 
-    /// What a profile changes: which tasks run, how many configurations and seeds.
+    /// What a profile changes: which tasks and rules run, how many configurations and seeds.
     public struct ProfileSettings: Sendable {
         public var tasks: [String]?
+        /// Only these rules (default: every rule of the catalog).
+        public var rules: [String]?
         public var configurations: Int?
         public var tuningSeeds: [Int]?
         public var evaluationSeeds: [Int]?
@@ -113,7 +115,7 @@ public struct BenchmarkSpec: Sendable {
                 guard profiles[name] != nil else { throw p.error(name, "profile \"\(name)\" is not described in [profiles]") }
                 guard let s = try p.subtable(name) else { continue }
                 let settings = ProfileSettings(
-                    tasks: try s.strings("tasks"), configurations: try positive(s, "configurations"),
+                    tasks: try s.strings("tasks"), rules: try s.strings("rules"), configurations: try positive(s, "configurations"),
                     tuningSeeds: try seeds(s, "tuning_seeds"), evaluationSeeds: try seeds(s, "evaluation_seeds"))
                 try s.rejectUnknownKeys()
                 profileSettings[name] = settings
@@ -196,6 +198,9 @@ public struct BenchmarkSpec: Sendable {
             for id in p.tasks ?? [] where spec.task(id) == nil {
                 throw ConfigError(file: path, key: "profiles_settings.\(name).tasks", message: "not a task of this benchmark: \(id)")
             }
+            for rule in p.rules ?? [] where Catalog.rule(rule) == nil {
+                throw ConfigError(file: path, key: "profiles_settings.\(name).rules", message: "unknown rule \"\(rule)\"")
+            }
         }
         for name in spec.profiles.keys.sorted() {
             let s = spec.settings(profile: name)
@@ -208,14 +213,14 @@ public struct BenchmarkSpec: Sendable {
     }
 
     /// The settings a profile runs with.
-    public func settings(profile: String) -> (tasks: [Task], configurations: Int, tuningSeeds: [Int], evaluationSeeds: [Int]) {
+    public func settings(profile: String) -> (tasks: [Task], rules: [String]?, configurations: Int, tuningSeeds: [Int], evaluationSeeds: [Int]) {
         let p = profileSettings[profile]
         var chosen = tasks
         if let ids = p?.tasks { chosen = tasks.filter { ids.contains($0.id) } }
         if profile != "full" {
             chosen = chosen.map { var t = $0; t.units = t.quickUnits ?? t.units; return t }
         }
-        return (chosen, p?.configurations ?? configurations, p?.tuningSeeds ?? tuningSeeds, p?.evaluationSeeds ?? evaluationSeeds)
+        return (chosen, p?.rules, p?.configurations ?? configurations, p?.tuningSeeds ?? tuningSeeds, p?.evaluationSeeds ?? evaluationSeeds)
     }
 }
 
