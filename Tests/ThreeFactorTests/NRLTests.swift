@@ -94,7 +94,7 @@ let banditShape = TaskShape(observationCount: 3, actionSpace: .discrete(3))
             for (s, a) in zip(states, actions) {
                 agent.network.forwardClean(s)
                 agent.network.forwardNoisy(s, sigma: agent.estimator.noiseStd, noiseSource: &agent.estimator.noiseStream)
-                agent.accumulateTrace(factor: agent.estimator.perturbation(agent.network, action: a))
+                agent.accumulateTrace(factor: agent.estimator.perturbation(agent.network, action: .discrete(a)))
             }
         }
         return (agent.trace.map { $0 / Double(samples) }, gradient, agent)
@@ -248,9 +248,16 @@ let banditShape = TaskShape(observationCount: 3, actionSpace: .discrete(3))
         #expect(throws: ParameterError.self) {
             try PolicyGradientAgent<BackpropREINFORCE>(parameters: parameters(["learning_rate": .number(0.1), "reward_mode": .string("delayed")]), task: shape, stream: RandomStream(seed: 0))
         }
-        let continuous = TaskShape(observationCount: 3, actionSpace: .box(low: [-1], high: [1]))
+        // Continuous actions need finite bounds low < high, 1 to 4 dimensions, action_std > 0.
+        for space in [ActionSpace.box(low: [-1], high: [.infinity]), .box(low: [1], high: [1]), .box(low: [-1, -1, -1, -1, -1], high: [1, 1, 1, 1, 1])] {
+            #expect(throws: ParameterError.self) {
+                try PolicyGradientAgent<BackpropREINFORCE>(parameters: parameters(["learning_rate": .number(0.1)]),
+                                                           task: TaskShape(observationCount: 3, actionSpace: space), stream: RandomStream(seed: 0))
+            }
+        }
         #expect(throws: ParameterError.self) {
-            try PolicyGradientAgent<BackpropREINFORCE>(parameters: parameters(["learning_rate": .number(0.1)]), task: continuous, stream: RandomStream(seed: 0))
+            try PolicyGradientAgent<BackpropREINFORCE>(parameters: parameters(["learning_rate": .number(0.1), "action_std": .number(0)]),
+                                                       task: TaskShape(observationCount: 3, actionSpace: .box(low: [-1], high: [1])), stream: RandomStream(seed: 0))
         }
     }
 }

@@ -35,9 +35,11 @@ public protocol PolicyGradientEstimator: Sendable, Checkpointable {
     /// The postsynaptic factor of the last step, one value per unit (pass layout).
     var postsynaptic: [Double] { get }
 
-    /// Runs the network on the observation, samples the action with `actions`, and leaves
-    /// the step's postsynaptic factor; returns the action and the step's global factor.
-    mutating func step(_ network: inout PolicyMLP, observation: [Double], actions: inout RandomStream) -> (action: Int, factor: Double)
+    /// Runs the network on the observation, samples the action with `actions` (from the
+    /// network's head: `PolicyMLP.sample(from:using:)`), and leaves the step's postsynaptic
+    /// factor; returns the action and the step's global factor. A continuous action is the
+    /// unclipped Gaussian sample in the network's units; the agent maps it to the task's box.
+    mutating func step(_ network: inout PolicyMLP, observation: [Double], actions: inout RandomStream) -> (action: Action, factor: Double)
     /// Clears per-episode state (e.g. running averages).
     mutating func beginEpisode()
 }
@@ -66,6 +68,29 @@ extension PolicyGradientEstimator {
 /// with `s_l` the estimator's per-layer scale, the baseline of `RewardBaseline`, traces
 /// cleared at every episode start. The first episode (or a trial's first step) only sets
 /// the baseline.
+///
+/// Continuous actions (a `Box` of 1 to 4 dimensions with finite bounds `low < high`): the
+/// policy is a Gaussian with fixed standard deviation (Williams 1992, Section 6; see
+/// `PolicyMLP.Head.gaussian`). The network's output layer is linear with one unit per
+/// action dimension, and works in normalised units in which the box is `[-1, 1]^d`:
+///
+///     u ~ N(mu(s), sigma_a^2 I),   mu(s) = a_L,   sigma_a = action_std,
+///     action = c + h * clip(u, -1, 1),   c = (high + low) / 2,   h = (high - low) / 2,
+///
+/// so `action_std` is in units of the box's half-width and one default (0.5: at `mu = 0`
+/// about 95 % of the samples fall inside the box) serves every task — the rescaling to
+/// `[-1, 1]` that Stable-Baselines3's documentation recommends for continuous actions. The
+/// log-probability, and so every rule's update, uses the UNCLIPPED sample `u`: the clip
+/// belongs to the environment, as in the usual implementations of Gaussian policies
+/// (CleanRL's `ppo_continuous_action.py` clips the sampled action only in the environment
+/// step; Stable-Baselines3 clips the unsquashed Gaussian action before `env.step` and
+/// stores the unclipped one). Clipping biases the gradient at the box's edges (every `u`
+/// beyond an edge gives the same action), which is the known price of this simple choice;
+/// a tanh-squashed Gaussian would avoid it at the cost of a Jacobian term. `mu` is not
+/// bounded: a policy may push its mean beyond the box, and a mean several `sigma_a` beyond
+/// an edge gets the same clipped action every step, so the return stops varying and the
+/// rules (all driven by `R - Rbar`) stop learning — keep learning rates small enough that
+/// one update does not throw the mean out of the box.
 public struct PolicyGradientAgent<Estimator: PolicyGradientEstimator>: EpisodicAgent {
     /// Eta, the learning rate of every weight update (`learning_rate`).
     public let learningRate: Double
@@ -82,6 +107,10 @@ public struct PolicyGradientAgent<Estimator: PolicyGradientEstimator>: EpisodicA
     var stepFactor = 1.0
     let unitLayerScale: [Double]
     var actionStream: RandomStream
+    /// Continuous actions: the box's centre `c` and half-width `h` per dimension (lanes
+    /// beyond the action's dimension are 0); unused for discrete actions.
+    let actionCentre: SIMD4<Double>
+    let actionHalfWidth: SIMD4<Double>
     /// Baseline, return and reward-prediction errors.
     var signal: RewardSignal
     /// The moving-average reward baseline and its state.
@@ -97,6 +126,8 @@ public struct PolicyGradientAgent<Estimator: PolicyGradientEstimator>: EpisodicA
             .number("baseline_rate", default: 0.66, range: .leftOpen(0, 1), "rate of the moving-average reward baseline"),
             .string("reward_mode", default: RewardMode.episodic.rawValue, choices: RewardMode.allCases.map(\.rawValue),
                     "episodic: one update per episode from the return; immediate: one per step from its reward"),
+            .number("action_std", default: 0.5, range: .positive, unit: "box half-widths",
+                    "sigma_a, the Gaussian policy's standard deviation (continuous actions only)"),
         ]
     }
 
@@ -104,12 +135,13 @@ public struct PolicyGradientAgent<Estimator: PolicyGradientEstimator>: EpisodicA
     /// estimator's own.
     public static var parameters: ParameterTable { ParameterTable(commonParameters + Estimator.parameters) }
 
-    /// The rule's catalog entry (episodic kind, discrete actions).
+    /// The rule's catalog entry (episodic kind; discrete actions by the softmax, continuous
+    /// ones by the Gaussian head).
     public static func descriptor(name: String, summary: String, citation: String, equations: String) -> RuleDescriptor {
         RuleDescriptor(
             name: name, summary: summary, citation: citation, equations: equations,
             implementations: [
-                .episodic(actionSpaces: [.discrete], parameters: parameters) { p, task, stream in
+                .episodic(actionSpaces: [.discrete, .continuous], parameters: parameters) { p, task, stream in
                     try PolicyGradientAgent(p, task: task, stream: stream)
                 },
             ])
@@ -122,15 +154,35 @@ public struct PolicyGradientAgent<Estimator: PolicyGradientEstimator>: EpisodicA
     }
 
     init(_ p: ParameterValues, task: TaskShape, stream: RandomStream) throws {
-        guard case .discrete(let actions) = task.actionSpace, actions >= 1 else {
-            throw ParameterError(key: "action space", message: "needs a discrete action space, the task has \(task.actionSpace)")
+        let actions: Int, head: PolicyMLP.Head
+        var centre = SIMD4<Double>(), halfWidth = SIMD4<Double>()
+        switch task.actionSpace {
+        case .discrete(let n):
+            guard n >= 1 else { throw ParameterError(key: "action space", message: "needs at least one action, the task has \(task.actionSpace)") }
+            actions = n
+            head = .softmax
+        case .box(let low, let high):
+            guard (1...4).contains(low.count), high.count == low.count else {
+                throw ParameterError(key: "action space", message: "continuous actions of 1 to 4 dimensions are supported, the task has \(task.actionSpace)")
+            }
+            for k in low.indices {
+                guard low[k].isFinite, high[k].isFinite, low[k] < high[k] else {
+                    throw ParameterError(key: "action space", message: "the Gaussian policy needs finite bounds low < high, the task has \(task.actionSpace)")
+                }
+                centre[k] = 0.5 * (high[k] + low[k])
+                halfWidth[k] = 0.5 * (high[k] - low[k])
+            }
+            actions = low.count
+            head = .gaussian(standardDeviation: try p.double("action_std"))
         }
+        actionCentre = centre
+        actionHalfWidth = halfWidth
         learningRate = try p.double("learning_rate")
         rewardMode = try p.choice("reward_mode", as: RewardMode.self)
         var initialisation = stream.split(PolicyStreamTag.initialWeights)
         network = PolicyMLP(
             inputs: task.observationCount, hiddenUnits: try p.int("hidden_units"), hiddenLayers: try p.int("hidden_layers"),
-            actions: actions, initialisation: &initialisation)
+            actions: actions, head: head, initialisation: &initialisation)
         estimator = try Estimator(p, network: network, rewardMode: rewardMode, stream: stream)
         actionStream = stream.split(PolicyStreamTag.actions)
         trace = Array(repeating: 0, count: network.weights.count)
@@ -150,7 +202,15 @@ public struct PolicyGradientAgent<Estimator: PolicyGradientEstimator>: EpisodicA
         let (action, factor) = estimator.step(&network, observation: observation, actions: &actionStream)
         stepFactor = factor
         if rewardMode == .episodic { accumulateTrace(factor: factor) }
-        return .discrete(action)
+        return environmentAction(action)
+    }
+
+    /// The action sent to the environment: a discrete action as drawn; a Gaussian sample
+    /// `u` mapped to `c + h * clip(u, -1, 1)` (the log-probability used `u` itself).
+    func environmentAction(_ action: Action) -> Action {
+        guard case .continuous(let u) = action else { return action }
+        let clipped = u.clamped(lowerBound: SIMD4(repeating: -1), upperBound: SIMD4(repeating: 1))
+        return .continuous(actionCentre + actionHalfWidth * clipped)
     }
 
     /// `E_l <- traceDecay E_l + f_t u_l (outer) x_{l-1}` with the estimator's last factor.
@@ -235,7 +295,8 @@ public enum PolicyStreamTag {
 }
 
 extension ParameterSpec {
-    /// The standard deviation of node perturbation's noise (NRL, RMHL).
+    /// The standard deviation of node perturbation's noise (NRL, RMHL). For continuous
+    /// actions it is in the network's normalised units, like `action_std`.
     public static let perturbationNoise = ParameterSpec.number(
         "noise_std", default: nil, range: .positive, "sigma, the standard deviation of the noise added to every pre-activation")
     /// The per-step decay of an eligibility trace (NRL, RMHL).

@@ -1,11 +1,13 @@
 /// A bias-free multilayer perceptron with a softmax output: the stochastic policy of the
 /// noise-based reward-modulated learning paper (García Fernández, Ahmad & van Gerven,
-/// "Noise-based reward-modulated learning", arXiv:2503.23972) and of its baselines.
+/// "Noise-based reward-modulated learning", arXiv:2503.23972) and of its baselines — or,
+/// for continuous actions, with a Gaussian head (see `Head`).
 ///
 /// - Layers `l = 1...L` map `x_{l-1}` (with `x_0` the raw observation) to the
 ///   pre-activation `a_l = W_l x_{l-1}`; hidden layers apply LeakyReLU with slope 0.1 for
-///   negative inputs, the output layer a softmax. There are no biases, as in the authors'
-///   code (`nn.Linear(..., bias=False)`).
+///   negative inputs, the output layer a softmax (`Head.softmax`) or nothing
+///   (`Head.gaussian`: `a_L` is the mean of the action). There are no biases, as in the
+///   authors' code (`nn.Linear(..., bias=False)`).
 /// - `W_l` has `n_l` rows and `n_{l-1}` columns, drawn Xavier-normal
 ///   (`N(0, 2 / (n_{l-1} + n_l))`, PyTorch's `xavier_normal_` with gain 1).
 /// - Two passes share the weights: a clean pass and a noisy pass that adds
@@ -31,6 +33,32 @@ public struct PolicyMLP: Sendable {
     /// Slope of LeakyReLU for negative pre-activations.
     public static let negativeSlope = 0.1
 
+    /// What the output layer's pre-activation `a_L` parameterises.
+    ///
+    /// - `softmax`: a categorical policy over `n_L` actions, `pi(k) = softmax(a_L)[k]`.
+    /// - `gaussian(standardDeviation: sigma_a)`: the Gaussian unit of Williams, "Simple
+    ///   statistical gradient-following algorithms for connectionist reinforcement
+    ///   learning", Machine Learning 8, 1992, Section 6, with a fixed standard deviation and
+    ///   `n_L` action dimensions: the output is linear, `mu = a_L`, and
+    ///
+    ///       u ~ N(mu, sigma_a^2 I),
+    ///       log pi(u) = -||u - mu||^2 / (2 sigma_a^2) - n_L (log sigma_a + log(2 pi) / 2),
+    ///       d log pi(u) / d mu = (u - mu) / sigma_a^2.
+    ///
+    ///   The output activity `x_L` holds `mu` (a copy of `a_L`) and `logSumExp` is 0. The
+    ///   sample `u` is in the network's own units; `PolicyGradientAgent` maps it to the
+    ///   task's box (and clips it there) after the log-probability is taken.
+    ///
+    ///   Numerical hazard: the score `(u - mu) / sigma_a^2` has size `1 / sigma_a`, so a
+    ///   small `sigma_a` makes every REINFORCE step, and NRL's `D_t`, large and noisy (their
+    ///   variance grows as `1 / sigma_a^2`).
+    public enum Head: Sendable, Equatable {
+        case softmax
+        case gaussian(standardDeviation: Double)
+    }
+
+    /// The output head; `.softmax` unless built for continuous actions.
+    public let head: Head
     /// All weights, layer after layer, each `n_l x n_{l-1}` row-major.
     public var weights: [Double]
     /// The clean pass: no noise.
@@ -47,7 +75,8 @@ public struct PolicyMLP: Sendable {
         public var activity: [Double]
         /// `xi_l` drawn for this pass (zero for the clean pass); layer 0 slots unused.
         public var noise: [Double]
-        /// `logsumexp(a_L)`, so that `log pi(k) = a_L[k] - logSumExp`.
+        /// `logsumexp(a_L)`, so that `log pi(k) = a_L[k] - logSumExp` (0 for the Gaussian
+        /// head).
         public var logSumExp: Double = 0
 
         init(units: Int) {
@@ -58,10 +87,14 @@ public struct PolicyMLP: Sendable {
     }
 
     /// A network with Xavier-normal weights drawn from `initialisation` in layer order,
-    /// row by row.
-    public init(layerSizes: [Int], initialisation: inout RandomStream) {
+    /// row by row (the same draws for either head).
+    public init(layerSizes: [Int], head: Head = .softmax, initialisation: inout RandomStream) {
         precondition(layerSizes.count >= 2 && layerSizes.allSatisfy { $0 > 0 },
                      "PolicyMLP needs at least an input and an output layer, all non-empty")
+        if case .gaussian(let sigma) = head {
+            precondition(sigma > 0 && sigma.isFinite, "the Gaussian head needs a positive, finite standard deviation")
+        }
+        self.head = head
         self.layerSizes = layerSizes
         var units = [0]
         for n in layerSizes { units.append(units.last! + n) }
@@ -81,11 +114,13 @@ public struct PolicyMLP: Sendable {
         }
     }
 
-    /// The policy shape used by the paper: `[inputs, hidden x hiddenLayers, actions]`.
-    public init(inputs: Int, hiddenUnits: Int, hiddenLayers: Int, actions: Int, initialisation: inout RandomStream) {
+    /// The policy shape used by the paper: `[inputs, hidden x hiddenLayers, actions]`
+    /// (`actions`: the number of discrete actions, or of action dimensions for the
+    /// Gaussian head).
+    public init(inputs: Int, hiddenUnits: Int, hiddenLayers: Int, actions: Int, head: Head = .softmax, initialisation: inout RandomStream) {
         self.init(
             layerSizes: [inputs] + Array(repeating: hiddenUnits, count: hiddenLayers) + [actions],
-            initialisation: &initialisation)
+            head: head, initialisation: &initialisation)
     }
 
     /// Number of weight layers `L`.
@@ -99,7 +134,7 @@ public struct PolicyMLP: Sendable {
     public mutating func forwardClean(_ observation: [Double]) {
         Self.forward(
             weights: weights, layerSizes: layerSizes, unitOffset: unitOffset, weightOffset: weightOffset,
-            observation: observation, pass: &clean, sigma: 0, noiseSource: nil)
+            observation: observation, pass: &clean, sigma: 0, noiseSource: nil, linearOutput: head != .softmax)
     }
 
     /// Noisy pass on `observation`: draws `xi_l ~ N(0, sigma^2)` for layers 1...L in order
@@ -107,10 +142,10 @@ public struct PolicyMLP: Sendable {
     public mutating func forwardNoisy(_ observation: [Double], sigma: Double, noiseSource: inout RandomStream) {
         Self.forward(
             weights: weights, layerSizes: layerSizes, unitOffset: unitOffset, weightOffset: weightOffset,
-            observation: observation, pass: &noisy, sigma: sigma, noiseSource: &noiseSource)
+            observation: observation, pass: &noisy, sigma: sigma, noiseSource: &noiseSource, linearOutput: head != .softmax)
     }
 
-    /// `log pi(action)` of a pass.
+    /// `log pi(action)` of a pass (softmax head).
     @inlinable
     public func logProbability(_ action: Int, of pass: Pass) -> Double {
         pass.preActivation[unitOffset[layerCount] + action] - pass.logSumExp
@@ -122,6 +157,68 @@ public struct PolicyMLP: Sendable {
         let start = unitOffset[layerCount], count = layerSizes[layerCount]
         return pass.activity.withUnsafeBufferPointer {
             stream.categorical(UnsafeBufferPointer(rebasing: $0[start..<(start + count)]))
+        }
+    }
+
+    /// Samples from either head: `.discrete(k)` from the softmax (exactly
+    /// `sampleAction(from:using:)`), or `.continuous(u)` with `u_k = mu_k + sigma_a z_k`,
+    /// `z_k` standard normals drawn by `stream.normal()` for `k = 0..<n_L` in order (lanes
+    /// beyond `n_L` are 0). `u` is unclipped, in the network's units.
+    @inlinable
+    public func sample(from pass: Pass, using stream: inout RandomStream) -> Action {
+        switch head {
+        case .softmax:
+            return .discrete(sampleAction(from: pass, using: &stream))
+        case .gaussian(let sigma):
+            let start = unitOffset[layerCount]
+            var u = SIMD4<Double>()
+            for k in 0..<layerSizes[layerCount] { u[k] = pass.preActivation[start + k] + sigma * stream.normal() }
+            return .continuous(u)
+        }
+    }
+
+    /// `log pi(action)` of a pass, for either head: the softmax's `log pi(k)`, or the
+    /// Gaussian log-density of the (unclipped) sample `u` about the pass's mean `a_L`,
+    /// normalising constant included.
+    @inlinable
+    public func logProbability(_ action: Action, of pass: Pass) -> Double {
+        switch action {
+        case .discrete(let k):
+            return logProbability(k, of: pass)
+        case .continuous(let u):
+            guard case .gaussian(let sigma) = head else { preconditionFailure("a continuous action needs the Gaussian head") }
+            let start = unitOffset[layerCount], n = layerSizes[layerCount]
+            var squares = 0.0
+            for k in 0..<n {
+                let d = u[k] - pass.preActivation[start + k]
+                squares += d * d
+            }
+            return -squares / (2 * sigma * sigma) - Double(n) * (_log(sigma) + 0.5 * _log(2 * Double.pi))
+        }
+    }
+
+    /// `log pi_p(action) - log pi_q(action)` for two passes of the same network (NRL's
+    /// `D_t`). Softmax: the difference of the two log-probabilities. Gaussian: in the
+    /// factored form
+    ///
+    ///     sum_k (mu_p,k - mu_q,k) (2 u_k - mu_p,k - mu_q,k) / (2 sigma_a^2),
+    ///
+    /// which equals `(||u - mu_q||^2 - ||u - mu_p||^2) / (2 sigma_a^2)` but does not lose
+    /// digits to cancellation when the two means are close (a small perturbation).
+    @inlinable
+    public func logProbabilityDifference(_ action: Action, _ p: Pass, minus q: Pass) -> Double {
+        switch action {
+        case .discrete(let k):
+            return logProbability(k, of: p) - logProbability(k, of: q)
+        case .continuous(let u):
+            guard case .gaussian(let sigma) = head else { preconditionFailure("a continuous action needs the Gaussian head") }
+            let start = unitOffset[layerCount]
+            var s = 0.0
+            for k in 0..<layerSizes[layerCount] {
+                let muP = p.preActivation[start + k], muQ = q.preActivation[start + k]
+                s += (muP - muQ) * ((u[k] - muP) + (u[k] - muQ))
+            }
+            return s / (2 * sigma * sigma)
         }
     }
 
@@ -146,7 +243,8 @@ public struct PolicyMLP: Sendable {
     @inline(__always)
     static func forward(
         weights: [Double], layerSizes: [Int], unitOffset: [Int], weightOffset: [Int],
-        observation: [Double], pass: inout Pass, sigma: Double, noiseSource: UnsafeMutablePointer<RandomStream>?
+        observation: [Double], pass: inout Pass, sigma: Double, noiseSource: UnsafeMutablePointer<RandomStream>?,
+        linearOutput: Bool
     ) {
         let layers = layerSizes.count - 1
         precondition(observation.count == layerSizes[0], "observation has \(observation.count) values, the network takes \(layerSizes[0])")
@@ -175,6 +273,9 @@ public struct PolicyMLP: Sendable {
                         let v = aOut[i]
                         xOut[i] = v >= 0 ? v : negativeSlope * v
                     }
+                } else if linearOutput {
+                    // Gaussian head: the mean is the pre-activation itself.
+                    for i in 0..<nOut { xOut[i] = aOut[i] }
                 } else {
                     // Numerically stable softmax and log-normaliser.
                     var m = -Double.infinity
@@ -219,11 +320,11 @@ public struct PolicyMLP: Sendable {
 
     static func forward(
         weights: [Double], layerSizes: [Int], unitOffset: [Int], weightOffset: [Int],
-        observation: [Double], pass: inout Pass, sigma: Double, noiseSource: inout RandomStream
+        observation: [Double], pass: inout Pass, sigma: Double, noiseSource: inout RandomStream, linearOutput: Bool
     ) {
         withUnsafeMutablePointer(to: &noiseSource) { source in
             forward(weights: weights, layerSizes: layerSizes, unitOffset: unitOffset, weightOffset: weightOffset,
-                    observation: observation, pass: &pass, sigma: sigma, noiseSource: source)
+                    observation: observation, pass: &pass, sigma: sigma, noiseSource: source, linearOutput: linearOutput)
         }
     }
 
@@ -237,15 +338,32 @@ public struct PolicyMLP: Sendable {
     /// PyTorch's `torch.where(x >= 0, x, 0.1 x)` differentiates). The weight gradient is
     /// then `g_l (outer) x_{l-1}`.
     public func logProbabilityNodeGradient(_ action: Int, of pass: Pass, into nodeGradient: inout [Double]) {
+        logProbabilityNodeGradient(.discrete(action), of: pass, into: &nodeGradient)
+    }
+
+    /// `d log pi(action) / d a_l` for either head: the softmax's `onehot(k) - pi`, or the
+    /// Gaussian's `(u - mu) / sigma_a^2` at the output (Williams 1992, Section 6), then the
+    /// same backpropagation through the hidden layers.
+    public func logProbabilityNodeGradient(_ action: Action, of pass: Pass, into nodeGradient: inout [Double]) {
         let layers = layerCount
+        let head = head
         weights.withUnsafeBufferPointer { wBuffer in
         pass.preActivation.withUnsafeBufferPointer { aBuffer in
         pass.activity.withUnsafeBufferPointer { xBuffer in
         nodeGradient.withUnsafeMutableBufferPointer { gBuffer in
             let w = wBuffer.baseAddress!, a = aBuffer.baseAddress!, x = xBuffer.baseAddress!, g = gBuffer.baseAddress!
             let outStart = unitOffset[layers]
-            for k in 0..<layerSizes[layers] {
-                g[outStart + k] = (k == action ? 1.0 : 0.0) - x[outStart + k]
+            switch action {
+            case .discrete(let action):
+                for k in 0..<layerSizes[layers] {
+                    g[outStart + k] = (k == action ? 1.0 : 0.0) - x[outStart + k]
+                }
+            case .continuous(let u):
+                guard case .gaussian(let sigma) = head else { preconditionFailure("a continuous action needs the Gaussian head") }
+                let precision = 1 / (sigma * sigma)
+                for k in 0..<layerSizes[layers] {
+                    g[outStart + k] = (u[k] - a[outStart + k]) * precision
+                }
             }
             var l = layers - 1
             while l >= 1 {

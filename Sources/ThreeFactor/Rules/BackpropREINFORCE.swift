@@ -25,6 +25,12 @@
 /// (`PolicyMLP.logProbabilityNodeGradient`): `onehot(a) - pi` at the output, LeakyReLU's
 /// derivative (1 for `a >= 0`, 0.1 below) on the way down.
 ///
+/// Continuous actions: Williams's Gaussian unit (1992, Section 6; `PolicyMLP.Head.gaussian`)
+/// with fixed `sigma_a = action_std`: the clean mean `mu` acts through `u = mu + sigma_a z`
+/// and the output's node gradient is `(u - mu) / sigma_a^2` for the unclipped `u`,
+/// backpropagated as above. Numerical hazard: its size is `|z| / sigma_a`, so a small
+/// `action_std` calls for a proportionally smaller learning rate.
+///
 /// The loop (baseline, gradient sum, updates) is `PolicyGradientAgent`'s; this estimator
 /// supplies the postsynaptic factor `d log pi(a_t|s_t) / d a_l`, and its trace is the sum
 /// of the episode's gradients (no decay).
@@ -52,9 +58,9 @@ public struct BackpropREINFORCE: PolicyGradientEstimator {
     }
 
     /// The clean policy acts; the factor is 1.
-    public mutating func step(_ network: inout PolicyMLP, observation: [Double], actions: inout RandomStream) -> (action: Int, factor: Double) {
+    public mutating func step(_ network: inout PolicyMLP, observation: [Double], actions: inout RandomStream) -> (action: Action, factor: Double) {
         network.forwardClean(observation)
-        let action = network.sampleAction(from: network.clean, using: &actions)
+        let action = network.sample(from: network.clean, using: &actions)
         network.logProbabilityNodeGradient(action, of: network.clean, into: &postsynaptic)
         return (action, 1)
     }

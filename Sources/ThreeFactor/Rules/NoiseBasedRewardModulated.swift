@@ -39,6 +39,22 @@
 /// restarts at every trial, so a trial's first step makes no update. The width factor
 /// defaults to `false` here (commented out in the authors' code for this task).
 ///
+/// Continuous actions (`PolicyGradientAgent` on a Box task; Williams 1992's Gaussian unit,
+/// see `PolicyMLP.Head.gaussian`): the clean pass's output is the mean `mu`, the action
+/// `u = mu + sigma_a z` is drawn from the agent's action stream, and the noisy pass moves
+/// the mean to `mu~ = mu + (propagated noise) + xi_L`; then
+///
+///     D_t = log N(u; mu~, sigma_a^2 I) - log N(u; mu, sigma_a^2 I)
+///         = (mu~ - mu) . (2 u - mu~ - mu) / (2 sigma_a^2),
+///
+/// for which the same argument gives `E[D_t xi / ||xi||^2] ~ (d log pi(u) / d a) / N` with
+/// `d log pi / d mu = (u - mu) / sigma_a^2`. Numerical hazards: `D_t` is of order
+/// `|mu~ - mu| |z| / sigma_a`, so a small `action_std` makes `D_t` and the update large
+/// (its size grows as `1 / sigma_a`, its variance as `1 / sigma_a^2`); and the estimate is
+/// first order in `sigma / sigma_a` (the quadratic term `-||mu~ - mu||^2 / (2 sigma_a^2)`
+/// of `D_t` averages out only by the noise's symmetry), so `noise_std` should stay well
+/// below `action_std`.
+///
 /// Option `noise_readable = false`: for hardware where the injected noise cannot be read,
 /// `xi_l` is replaced by the difference of the noisy and clean pre-activations
 /// `a~_l - a_l` (which for deeper layers also carries the noise propagated from below),
@@ -112,17 +128,17 @@ public struct NoiseBasedRewardModulated: PolicyGradientEstimator {
 
     /// A clean pass (which acts) and a noisy pass; `D_t`, the log-probability difference of
     /// the action taken, is the step's factor.
-    public mutating func step(_ network: inout PolicyMLP, observation: [Double], actions: inout RandomStream) -> (action: Int, factor: Double) {
+    public mutating func step(_ network: inout PolicyMLP, observation: [Double], actions: inout RandomStream) -> (action: Action, factor: Double) {
         network.forwardClean(observation)
-        let action = network.sampleAction(from: network.clean, using: &actions)
+        let action = network.sample(from: network.clean, using: &actions)
         network.forwardNoisy(observation, sigma: noiseStd, noiseSource: &noiseStream)
         return (action, perturbation(network, action: action))
     }
 
-    /// After both passes: `D_t` for the action taken, and the normalised perturbation.
-    public mutating func perturbation(_ network: PolicyMLP, action: Int) -> Double {
-        let directionalDerivative = network.logProbability(action, of: network.noisy)
-            - network.logProbability(action, of: network.clean)
+    /// After both passes: `D_t` for the action taken (discrete, or the unclipped Gaussian
+    /// sample), and the normalised perturbation.
+    public mutating func perturbation(_ network: PolicyMLP, action: Action) -> Double {
+        let directionalDerivative = network.logProbabilityDifference(action, network.noisy, minus: network.clean)
         normalisePerturbation(network)
         return directionalDerivative
     }

@@ -25,6 +25,14 @@
 /// Immediate reward (`reward_mode = "immediate"`): every step
 /// `W_l <- W_l + eta (r_t - rbar) xi_l (outer) x~_{l-1}`, `rbar` restarting every trial.
 ///
+/// Continuous actions (Williams 1992's Gaussian unit, see `PolicyMLP.Head.gaussian`): the
+/// noisy network's output is the mean, and the action is `u = mu~ + sigma_a z`, `z` from
+/// the agent's action stream — the action noise is further exploration on top of the node
+/// noise. The update still correlates only `xi_l` with the reward: `z` is independent of
+/// `xi`, so Stein's lemma gives `E[(R - b) xi_l (outer) x~_{l-1}] = sigma^2 dJ/dW_l` for
+/// `J` the expected reward of the Gaussian policy at the noisy means. Its variance grows
+/// with `action_std` (reward variation from `z` that `xi` does not explain).
+///
 /// Option `postsynaptic = "running-average"` (Legenstein 2010): `xi_l` is replaced by
 /// `a~_l - abar_l`, the noisy pre-activation minus a running average of the
 /// pre-activation. As in the authors' code, `abar_l` averages the pre-activation BEFORE
@@ -96,9 +104,9 @@ public struct RewardModulatedHebbian: PolicyGradientEstimator {
     }
 
     /// The noisy network acts; the factor is 1.
-    public mutating func step(_ network: inout PolicyMLP, observation: [Double], actions: inout RandomStream) -> (action: Int, factor: Double) {
+    public mutating func step(_ network: inout PolicyMLP, observation: [Double], actions: inout RandomStream) -> (action: Action, factor: Double) {
         network.forwardNoisy(observation, sigma: noiseStd, noiseSource: &noiseStream)
-        let action = network.sampleAction(from: network.noisy, using: &actions)
+        let action = network.sample(from: network.noisy, using: &actions)
         formPostsynapticFactor(network)
         return (action, 1)
     }
