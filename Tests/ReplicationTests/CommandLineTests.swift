@@ -140,7 +140,7 @@ import ThreeFactor
         #expect(line?.contains("20") == true && line?.contains(">= 0") == true, "\(line ?? "")")
         #expect(try Self.threefactor(["list", "--rule", "map-prop"]).stdout == describe.stdout)
         let nrl = try Self.threefactor(["describe", "nrl"]).stdout
-        #expect(nrl.contains("learning_rate") && nrl.contains("(required)") && nrl.contains("discrete actions"))
+        #expect(nrl.contains("learning_rate") && nrl.contains("(required)") && nrl.contains("discrete and continuous actions") && nrl.contains("action_std"))
     }
 
     @Test func existingLogOfAnotherConfigurationIsRefusedAndKept() throws {
