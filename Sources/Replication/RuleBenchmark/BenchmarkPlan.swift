@@ -5,34 +5,57 @@ import ThreeFactor
 /// applicable ones with their candidate configurations, the others with the reason they do
 /// not apply. A pure function of the spec, the catalog and the paper modules' files.
 public struct BenchmarkPlan: Sendable {
+    /// One (task, rule) pair of the catalog.
     public struct Cell: Sendable {
+        /// The task, with the profile's budget in `units`.
         public var task: BenchmarkSpec.Task
+        /// The rule's catalog name.
         public var rule: String
+        /// Whether the cell runs, and with what.
         public var status: Status
 
+        /// Whether a cell runs.
         public enum Status: Sendable {
+            /// The rule cannot run on the task (no implementation for its kind or action
+            /// space, or no valid pinned setting); the reason is the catalog's error.
             case notApplicable(reason: String)
+            /// The rule runs on the task with these candidate configurations.
             case applicable(Candidates)
         }
     }
 
     /// An applicable cell's settings to try: index 0 is the pinned setting.
     public struct Candidates: Sendable {
+        /// The experiment kind the rule's implementation runs the task as.
         public var kind: ExperimentKind
         /// Where the pinned setting comes from ("map-prop:cartpole-map-prop", "defaults").
         public var pinnedSource: String
+        /// The settings to try, in order: the pinned setting, then the draws (each a pure
+        /// function of rule, task and index). One entry when nothing is searchable.
         public var configurations: [Hyperparameters]
         /// The search groups that applied (keys present in the rule's table for this kind).
         public var searched: [BenchmarkSpec.SearchGroup]
     }
 
+    /// The benchmark file the plan was made from.
     public var spec: BenchmarkSpec
+    /// The profile's name ("full", "quick", ...).
     public var profile: String
+    /// Every cell of the profile, task by task (the file's order), rule by rule (the
+    /// catalog's order), applicable or not.
     public var cells: [Cell]
+    /// The profile's tuning seeds.
     public var tuningSeeds: [Int]
+    /// The profile's evaluation seeds, disjoint from the tuning seeds.
     public var evaluationSeeds: [Int]
 
-    /// - Parameter root: the directory holding `papers/` (for pinned settings).
+    /// The plan of one profile; throws a `ConfigError` for a profile the file does not
+    /// describe. A pinned setting that cannot be read makes its cell not applicable instead.
+    ///
+    /// - Parameters:
+    ///   - spec: the benchmark file.
+    ///   - profile: a profile the file describes.
+    ///   - root: the directory holding `papers/` (for pinned settings).
     public init(spec: BenchmarkSpec, profile: String, root: String) throws {
         guard spec.profiles[profile] != nil else {
             throw ConfigError(

@@ -24,6 +24,8 @@ public enum BenchmarkReport {
     static func f(_ x: Double) -> String { String(format: "%.3f", x) }
     static func interval(_ i: Bootstrap.Interval) -> String { "\(f(i.estimate)) [\(f(i.low)), \(f(i.high))]" }
 
+    /// The text of `report.md`: the figures are linked as `figures/<name>.svg` (relative to
+    /// the report), and `date` is the time its first paragraph gives as written.
     public static func markdown(_ r: BenchmarkResults, figures: [FigureFile], date: Date) -> String {
         let spec = r.plan.spec
         let tasks = uniqueTasks(r)

@@ -6,53 +6,90 @@ import ThreeFactor
 /// compute cost; per rule the aggregates over the tasks it runs; per pair of rules the
 /// probability of improvement over the tasks both run (Agarwal et al., NeurIPS 2021).
 public struct BenchmarkResults: Sendable {
+    /// The evaluation of one applicable cell's winner.
     public struct CellResult: Sendable {
+        /// The task id.
         public var task: String
+        /// The rule's catalog name.
         public var rule: String
         /// Normalised final score per evaluation seed.
         public var scores: [Double]
+        /// IQM of `scores` with its 95 % stratified-bootstrap percentile CI. With few seeds
+        /// (10 in the full profile, 3 in the quick one) the interval is wide.
         public var iqm: Bootstrap.Interval
         /// Normalised area under the running-average curve (window = final fraction), per seed.
         public var area: [Double]
         /// Units until the running average of the normalised curve reaches the threshold
         /// (median over seeds), and how many seeds never did.
+        /// A seed that never reached it counts as `units + 1`, so the median is an upper
+        /// bound when `censored` is half the seeds or more.
         public var unitsToThreshold: Double
+        /// Seeds that never reached the threshold (or did not complete).
         public var censored: Int
         /// Mean wall-clock seconds and environment steps per run.
+        /// Wall-clock seconds depend on the machine's load; compare them within one run.
         public var secondsPerRun: Double
+        /// Environment steps (or samples, for the supervised tasks) per run; independent of
+        /// the machine.
         public var stepsPerRun: Double
         /// Mean seconds per unit of mean normalised score (nil when the score is <= 0).
         public var secondsPerScore: Double?
+        /// Evaluation seeds that diverged (each scored 0, the random policy).
         public var diverged: Int
         /// The evaluation log (for curves).
         public var log: ExperimentLog
+        /// The experiment kind the rule ran the task as (it names the headline series).
         public var kind: ExperimentKind
     }
 
+    /// One rule's statistics over the tasks it was evaluated on.
     public struct Aggregate: Sendable {
+        /// The rule's catalog name.
         public var rule: String
+        /// The tasks the aggregate is over: the rule's own, so two rules' aggregates are
+        /// comparable only where these agree.
         public var tasks: [String]
         /// IQM, median, mean and optimality gap, each with its CI.
         public var metrics: [(name: String, interval: Bootstrap.Interval)]
+        /// The fraction of runs over all its tasks with normalised score > τ, at every τ
+        /// of `BenchmarkResults.taus`.
         public var profile: PerformanceProfile
     }
 
+    /// The probability that rule `x` scores higher than rule `y` on a task both run
+    /// (0.5: neither is better).
     public struct Improvement: Sendable {
+        /// The rule whose improvement is measured.
         public var x: String
+        /// The rule it is compared with.
         public var y: String
+        /// The tasks both rules were evaluated on, the only ones the probability uses.
         public var tasks: [String]
+        /// P(X > Y) in [0, 1], averaged over `tasks`, with its 95 % bootstrap CI.
         public var probability: Bootstrap.Interval
     }
 
+    /// The plan that was run.
     public var plan: BenchmarkPlan
+    /// The tuning evidence: every applicable cell's criterion per configuration and winner.
     public var selections: [BenchmarkRun.Selection]
+    /// One result per selection (every applicable cell), in the selections' order.
     public var cells: [CellResult]
+    /// One aggregate per rule that has results, in the catalog's order.
     public var aggregates: [Aggregate]
+    /// Every ordered pair of rules that share at least one task.
     public var improvements: [Improvement]
+    /// Bootstrap resamples behind every interval.
     public var resamples: Int
 
+    /// The τ grid of the performance profiles: 0 to 1.25 in steps of 0.125 (normalised
+    /// score; above 1 is better than the reference).
     public static let taus = stride(from: 0.0, through: 1.25, by: 0.125).map { $0 }
 
+    /// Scores the evaluation logs of `run`'s winners and computes every statistic. Each
+    /// bootstrap draws from a stream seeded by a label (cell, rule or pair), so the numbers
+    /// are the same on every run and do not depend on which other rules take part.
+    /// Throws when a log is missing or a seed in it is incomplete (`BenchmarkError`).
     public init(run: BenchmarkRun, selections: [BenchmarkRun.Selection], resamples: Int = 2000) throws {
         let plan = run.plan
         self.plan = plan
@@ -124,6 +161,7 @@ public struct BenchmarkResults: Sendable {
         self.improvements = improvements
     }
 
+    /// The result of one cell, nil when it did not apply.
     public func cell(rule: String, task: String) -> CellResult? { cells.first { $0.rule == rule && $0.task == task } }
 
     /// The outcome of each declared check.

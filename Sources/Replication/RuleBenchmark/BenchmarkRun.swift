@@ -10,9 +10,12 @@ import ThreeFactor
 /// Layout under `directory`: `tuning/<task>/<rule>-c<k>.h5` (k = 0 is the pinned setting)
 /// and `evaluation/<task>/<rule>.h5`.
 public struct BenchmarkRun {
+    /// What to run.
     public let plan: BenchmarkPlan
+    /// Where the logs go (`runs/benchmark/<profile>` from the command line).
     public let directory: String
 
+    /// A run of `plan` with its logs under `directory`; nothing runs until `run(runner:)`.
     public init(plan: BenchmarkPlan, directory: String) {
         self.plan = plan
         self.directory = directory
@@ -67,9 +70,11 @@ public struct BenchmarkRun {
 
     /// What the search found for one cell.
     public struct Selection: Sendable {
+        /// The cell (always an applicable one).
         public var cell: BenchmarkPlan.Cell
         /// Criterion per configuration: mean over tuning seeds of the normalised final score.
         public var criterion: [Double]
+        /// Index of the chosen configuration in the cell's candidates (0: the pinned setting).
         public var winner: Int
     }
 
@@ -89,10 +94,14 @@ public struct BenchmarkRun {
     }
 }
 
+/// Why a benchmark stopped before its report; either way the logs resume.
 public enum BenchmarkError: Error, CustomStringConvertible {
+    /// A stop was requested (Ctrl-C, SIGTERM) before every run of a phase ended.
     case interrupted
+    /// A log to be scored holds a seed that neither completed nor diverged.
     case incompleteRun(log: String, seed: Int)
 
+    /// The message for the command line, saying how to resume.
     public var description: String {
         switch self {
         case .interrupted: "interrupted: run the same command again to resume"

@@ -6,75 +6,123 @@ import ThreeFactor
 /// tuning budget, the selection criterion and the checks. The file's header explains each
 /// choice; this type only reads and checks it.
 public struct BenchmarkSpec: Sendable {
+    /// One `[[tasks]]` table: a task of the catalog with its budget and the two anchors of
+    /// its normalised score.
     public struct Task: Sendable {
+        /// The catalog's task id ("CartPole-v1", "Multiplexer", ...).
         public var id: String
         /// Units each run takes (the full profile's budget).
         public var units: Int
         /// Units in the quick profile (default: `units`).
         public var quickUnits: Int?
+        /// The task's `[tasks.env_options]`, passed to every run as the experiment's
+        /// environment options (empty: the environment's defaults).
         public var envOptions: Hyperparameters
         /// The score normalised to 0, and where it comes from.
         public var randomScore: Double
+        /// Where `randomScore` comes from (a calibration run, a constant output, ...).
         public var randomProvenance: String
         /// The score normalised to 1, and where it comes from.
         public var referenceScore: Double
+        /// Where `referenceScore` comes from (a maximum return, a registered threshold, ...).
         public var referenceProvenance: String
 
         /// `(s - random) / (reference - random)`: 0 is the random policy, 1 the reference,
-        /// whichever way the raw score improves.
+        /// whichever way the raw score improves. The file guarantees the anchors differ, so
+        /// the division is defined; it is unbounded (a run can score below 0 or above 1).
         public func normalised(_ s: Double) -> Double { (s - randomScore) / (referenceScore - randomScore) }
     }
 
     /// A group of keys scaled together by one log-uniform factor (arrays element-wise).
     public struct SearchGroup: Sendable, Equatable {
+        /// The parameter keys the factor multiplies (numbers or arrays of numbers).
         public var keys: [String]
+        /// The smallest factor, > 0.
         public var low: Double
+        /// The largest factor, >= `low`; `low == high` scales by a constant.
         public var high: Double
     }
 
+    /// One `[[rules]]` table: where a rule's pinned setting comes from and what its search
+    /// varies. A catalog rule with no table uses its defaults and `defaultSearch`.
     public struct Rule: Sendable {
+        /// The rule's catalog name ("map-prop", "backprop", ...).
         public var name: String
         /// Task id or kind name -> "<paper>:<experiment>" or "defaults".
+        /// A task id takes precedence over a kind name; neither: "defaults".
         public var pinned: [String: String]
+        /// The rule's search space; the groups whose keys the rule's parameter table does not
+        /// have as numbers are dropped per cell.
         public var search: [SearchGroup]
     }
 
+    /// One `[[checks]]` table: a claim about one cell that the benchmark can fail (exit
+    /// status 1 when it does).
     public struct Check: Sendable {
+        /// What a check asserts; the raw value is the file's `kind`.
         public enum Kind: String, Sendable, CaseIterable {
             /// The lower end of the 95 % CI of the rule's IQM normalised score on the task is > 0.
             case beatsRandom = "beats_random"
         }
+        /// The check's name in the report.
         public var id: String
+        /// What it asserts.
         public var kind: Kind
+        /// The rule whose evaluation it judges (a catalog name).
         public var rule: String
+        /// The task it judges the rule on (a task of this file).
         public var task: String
     }
 
     /// What a profile changes: which tasks and rules run, how many configurations and seeds.
     public struct ProfileSettings: Sendable {
+        /// Only these task ids, in the file's order (default: every task of the file).
         public var tasks: [String]?
         /// Only these rules (default: every rule of the catalog).
         public var rules: [String]?
+        /// Configurations per cell (default: the file's `configurations`).
         public var configurations: Int?
+        /// Tuning seeds (default: the file's); disjoint from the profile's evaluation seeds.
         public var tuningSeeds: [Int]?
+        /// Evaluation seeds (default: the file's).
         public var evaluationSeeds: [Int]?
     }
 
+    /// The report's title.
     public var title: String
+    /// Seeds the configurations are tried on, to choose the winner (the full profile's).
     public var tuningSeeds: [Int]
+    /// Seeds the winner is evaluated on, disjoint from the tuning seeds, so the reported
+    /// scores are not those the selection saw (the full profile's).
     public var evaluationSeeds: [Int]
+    /// Configurations tried per cell (> 0): the pinned setting and `configurations - 1`
+    /// draws from the search space.
     public var configurations: Int
+    /// The fraction of a run's units, in (0, 1], whose mean headline value is its score; also
+    /// the running-average window of the sample-efficiency measures.
     public var finalFraction: Double
+    /// The normalised level (finite) whose first crossing by the running average measures
+    /// sample efficiency.
     public var threshold: Double
+    /// Profile name -> description; "full" is always present.
     public var profiles: [String: String]
+    /// Per profile name, what it changes from the file's top-level settings; a profile
+    /// with no entry runs them unchanged.
     public var profileSettings: [String: ProfileSettings]
+    /// Every task, in the file's order (at least one).
     public var tasks: [Task]
+    /// The rules with a `[[rules]]` table, in the file's order.
     public var rules: [Rule]
+    /// The search space of a rule without a `[[rules]]` table.
     public var defaultSearch: [SearchGroup]
+    /// The checks, in the file's order.
     public var checks: [Check]
+    /// The path the spec was read from (for error messages).
     public var file: String
 
+    /// The task with this id, if the file lists it.
     public func task(_ id: String) -> Task? { tasks.first { $0.id == id } }
+    /// The `[[rules]]` table of this rule, if the file has one.
     public func rule(_ name: String) -> Rule? { rules.first { $0.name == name } }
 
     /// Reads and checks the file; any problem is one `ConfigError` naming the file and key.

@@ -21,9 +21,13 @@
 /// computes it (γ minus a mean), so its rounding matches rliable's rather than that of the
 /// mathematically equal mean of the shortfalls.
 public enum AggregateMetric: Sendable, Hashable {
+    /// The mean of the middle half of all scores pooled (rliable's `aggregate_iqm`).
     case interquartileMean
+    /// The mean over tasks of each task's mean score (`aggregate_mean`).
     case mean
+    /// The median over tasks of each task's mean score (`aggregate_median`).
     case median
+    /// γ − mean(min(score, γ)) over all scores (`aggregate_optimality_gap`); lower is better.
     case optimalityGap(gamma: Double)
 
     /// rliable's usual set and order (its README's `aggregate_func`): median, IQM, mean,

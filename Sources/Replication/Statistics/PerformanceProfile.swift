@@ -14,6 +14,7 @@
 /// exactly on a grid point does not count there; a profile is a step function on a
 /// lattice of 1/N, and so are its interval ends.
 public struct PerformanceProfile: Sendable, Equatable {
+    /// What the profile counts: runs, or tasks' mean scores.
     public enum Kind: String, Sendable {
         /// Fraction of runs (over all tasks) with score > τ (rliable's score distribution).
         case runs
@@ -21,7 +22,9 @@ public struct PerformanceProfile: Sendable, Equatable {
         case taskMeans
     }
 
+    /// What the profile counts.
     public var kind: Kind
+    /// The thresholds τ, in the scores' units, in the order given (not necessarily sorted).
     public var taus: [Double]
     /// One interval per τ: the fraction and its bootstrap interval.
     public var points: [Bootstrap.Interval]

@@ -40,7 +40,9 @@ public struct ScoreMatrix: Sendable, Equatable {
         self.init(columns: (0..<tasks).map { t in rows.map { $0[t] } })
     }
 
+    /// Runs per task (rliable's `num_runs`), at least 1.
     public var runCount: Int { columns[0].count }
+    /// Tasks (rliable's `num_tasks`), at least 1.
     public var taskCount: Int { columns.count }
 
     /// `scores[run, task]`.

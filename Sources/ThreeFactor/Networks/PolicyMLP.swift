@@ -53,7 +53,10 @@ public struct PolicyMLP: Sendable {
     ///   small `sigma_a` makes every REINFORCE step, and NRL's `D_t`, large and noisy (their
     ///   variance grows as `1 / sigma_a^2`).
     public enum Head: Sendable, Equatable {
+        /// A categorical policy over the `n_L` actions.
         case softmax
+        /// A Gaussian policy with fixed `sigma_a` (> 0, in the network's own units) around the
+        /// linear output `mu = a_L`.
         case gaussian(standardDeviation: Double)
     }
 

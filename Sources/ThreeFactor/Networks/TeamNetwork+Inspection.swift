@@ -44,7 +44,20 @@ extension TeamNetwork {
     }
 
     /// A per-unit quantity of a layer.
-    public enum Activity: Sendable { case potential, mean, slope, value, eligibility }
+    public enum Activity: Sendable {
+        /// `u_l = h_{l-1} W_l + b_l`.
+        case potential
+        /// `m_l`: `f(u_l)` for a hidden layer, `u_l` for Gaussian output units, the softmax
+        /// probabilities for a softmax output.
+        case mean
+        /// `f'(u_l)`, the derivative of the mean (1 for Gaussian output units; not kept for a
+        /// softmax output).
+        case slope
+        /// `h_l`: the sampled, MAP-moved or set value; the one-hot choice for a softmax output.
+        case value
+        /// `e_l`: the eligibility the rule formed last (zero in a new network).
+        case eligibility
+    }
 
     /// A copy of layer l's potentials, means, slopes, values or eligibilities for row r.
     public func activity(_ kind: Activity, layer l: Int, row r: Int = 0) -> [Double] {

@@ -9,11 +9,14 @@ public struct RandomPolicy: EpisodicAgent {
     let actionSpace: ActionSpace
     var stream: RandomStream
 
+    /// A random policy for the task's action space, drawing from `stream`.
     public init(task: TaskShape, stream: RandomStream) {
         actionSpace = task.actionSpace
         self.stream = stream
     }
 
+    /// The catalog entry of `random`: the episodic kind, discrete and continuous actions, no
+    /// parameters.
     public static let descriptor = RuleDescriptor(
         name: "random",
         summary: "the uniformly random policy: actions drawn uniformly from the action space, nothing learns",
