@@ -193,4 +193,25 @@ import ThreeFactor
         #expect(PaperExperiments.outputDirectory(paper: "nrl", profile: "quick", variant: "sweep") == "runs/nrl/sweep/quick")
         #expect(PaperExperiments.outputDirectory(paper: "nrl", profile: "quick") == "runs/nrl/quick")
     }
+
+    /// `kill -9` at any instant of a log's creation: the rerun of the same command always
+    /// runs (never "exists and is not a ThreeFactor run log"), ends complete with exit 0,
+    /// and leaves no temporary behind.
+    @Test func killDuringCreationNeverLeavesALogThatBlocksTheRerun() throws {
+        let dir = Scratch.directory()
+        for attempt in 0..<8 {
+            let path = "\(dir)/k\(attempt).h5"
+            let arguments = Self.demo(path, episodes: 3, jobs: 1)
+            let delay = UInt32(attempt) * 15_000  // 0, 15, ..., 105 ms after launch
+            try Self.threefactor(arguments, killAfter: { p in
+                usleep(delay)
+                kill(p.processIdentifier, SIGKILL)
+            })
+            let rerun = try Self.threefactor(arguments)
+            #expect(rerun.status == 0, "kill after \(delay / 1000) ms: \(rerun.stderr)")
+            #expect(try RunLog.read(path).seeds.allSatisfy { $0.status == .complete })
+        }
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains("creating") }
+        #expect(left.isEmpty, "\(left)")
+    }
 }

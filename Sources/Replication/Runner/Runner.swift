@@ -150,8 +150,12 @@ public final class Runner: @unchecked Sendable {
         var unitsDone = 0
         if let checkpoint = state.checkpoint {
             var reader = StateArchive.Reader(checkpoint)
-            try trial.load(from: &reader)
-            guard reader.isAtEnd else { throw CheckpointError.trailingWords(checkpoint.words.count - reader.position) }
+            do {
+                try trial.load(from: &reader)
+                guard reader.isAtEnd else { throw CheckpointError.trailingWords(checkpoint.words.count - reader.position) }
+            } catch {
+                throw RunLog.LogError(path: request.path, message: "seed \(job.seed): /seed_\(job.seed)/checkpoint does not fit this trial (\(error))")
+            }
             unitsDone = state.unitsDone
         }
         let units = request.experiment.units
