@@ -194,6 +194,19 @@ import ThreeFactor
         #expect(PaperExperiments.outputDirectory(paper: "nrl", profile: "quick") == "runs/nrl/quick")
     }
 
+    /// A seed that diverges ends `run` with the documented status 3 (and is logged as such).
+    @Test func divergedRunExitsThree() throws {
+        let dir = Scratch.directory()
+        let path = "\(dir)/d.h5"
+        let huge = "[1e300, 1e300, 1e300]"
+        let r = try Self.threefactor(["run", "--env", "CartPole-v1", "--rule", "reinforce-team", "--seeds", "0",
+                                      "--episodes", "20", "--param", "critic_lr_st=\(huge)",
+                                      "--param", "critic_lr_end=\(huge)", "--out", path, "--jobs", "1"])
+        #expect(r.status == 3, "\(r.stdout) \(r.stderr)")
+        #expect(r.stdout.contains("1 diverged"), "\(r.stdout)")
+        #expect(try RunLog.read(path).seeds.map(\.status) == [.diverged])
+    }
+
     /// `kill -9` at any instant of a log's creation: the rerun of the same command always
     /// runs (never "exists and is not a ThreeFactor run log"), ends complete with exit 0,
     /// and leaves no temporary behind.
