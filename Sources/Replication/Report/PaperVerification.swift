@@ -30,9 +30,11 @@ public enum PaperVerification {
         var paths: [String: String] = [:]
         var expectedSeeds: [String: [Int]] = [:]
         var kinds: [String: String] = [:]
+        var expectedConfigs: [String: String] = [:]
         for e in experiments.experiments {
             let resolved = e.resolved(profile: profile)
             expectedSeeds[e.id] = resolved.seeds
+            expectedConfigs[e.id] = resolved.configText
             kinds[e.figure] = e.kind
             let path = "\(dir)/\(e.id).h5"
             if FileManager.default.fileExists(atPath: path) {
@@ -40,7 +42,8 @@ public enum PaperVerification {
                 paths[e.id] = path
             }
         }
-        let report = Verifier.run(reference: reference, logs: logs, profile: profile, expectedSeeds: expectedSeeds)
+        let report = Verifier.run(reference: reference, logs: logs, profile: profile, expectedSeeds: expectedSeeds,
+                                  expectedConfigs: expectedConfigs)
         var figures: [FigureFile] = []
         var figureOrder: [String] = []
         for log in logs where !figureOrder.contains(log.figure) { figureOrder.append(log.figure) }

@@ -450,6 +450,7 @@ public final class RunLog: @unchecked Sendable {
         return ExperimentLog(
             paper: try f.stringAttribute("paper"), experiment: try f.stringAttribute("experiment"),
             profile: try f.stringAttribute("profile"), label: try f.stringAttribute("label"),
-            figure: try f.stringAttribute("figure"), expectedUnits: try f.intAttribute("units"), seeds: seeds)
+            figure: try f.stringAttribute("figure"), expectedUnits: units, seeds: seeds,
+            config: try f.stringAttribute("config"))
     }
 }
