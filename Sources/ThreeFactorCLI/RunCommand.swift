@@ -34,7 +34,7 @@ struct RunCommand: ParsableCommand {
         }
         let seedList: [Int]
         do { seedList = try SeedRange.parse(seeds) } catch { throw UsageError("--seeds: \(error)") }
-        guard episodes > 0 else { throw UsageError("--episodes: expected a positive integer, got \(episodes)") }
+        if let problem = Limits.checkUnits(episodes) { throw UsageError("--episodes: \(problem)") }
         if let jobs, jobs < 1 { throw UsageError("--jobs: expected a positive integer, got \(jobs)") }
         let parameters = try ParameterArguments.parse(params)
         _ = try implementation.parameters.read(parameters)

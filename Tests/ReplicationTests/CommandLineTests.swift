@@ -113,6 +113,12 @@ import ThreeFactor
               "--out", "\(dir)/g.h5"], "gamma"),
             (["run", "--env", "Multiplexer", "--rule", "map-prop", "--episodes", "5"], "supervised"),
             (["run", "--env", "MountainCarContinuous-v0", "--rule", "sar-sign", "--episodes", "5"], "sar-sign"),
+            (["run", "--env", "CartPole-v1", "--rule", "reinforce-team", "--seeds", "0..99999999", "--episodes", "5"],
+             "more than 10000 seeds"),
+            (["run", "--env", "CartPole-v1", "--rule", "reinforce-team", "--seeds", "0..9223372036854775807", "--episodes", "5"],
+             "larger than the largest seed"),
+            (["run", "--env", "CartPole-v1", "--rule", "reinforce-team", "--episodes", "9223372036854775807"],
+             "--episodes: must be between 1 and 1000000000"),
             (["describe", "no-such-rule"], "valid: map-prop"),
             (["list", "--rule", "no-such-rule"], "valid: map-prop"),
         ]
