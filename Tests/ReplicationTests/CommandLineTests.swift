@@ -233,4 +233,43 @@ import ThreeFactor
         let left = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains("creating") }
         #expect(left.isEmpty, "\(left)")
     }
+
+    /// A real full disk (a 2600 KiB tmpfs as the output directory; needs root to mount, else
+    /// the test returns): one line, exit 2, and the copied-out log resumes to the numbers of
+    /// an uninterrupted run.
+    @Test func aFullDiskStopsWithOneLineAndTheLogResumes() throws {
+        let dir = Scratch.directory()
+        let mountPoint = "\(dir)/small"
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        let mount = Process()
+        mount.executableURL = URL(fileURLWithPath: "/bin/mount")
+        mount.arguments = ["-t", "tmpfs", "-o", "size=2600k", "tmpfs", mountPoint]
+        mount.standardError = FileHandle.nullDevice
+        guard (try? mount.run()) != nil else { return }
+        mount.waitUntilExit()
+        guard mount.terminationStatus == 0 else { return }
+        defer {
+            let umount = Process()
+            umount.executableURL = URL(fileURLWithPath: "/bin/umount")
+            umount.arguments = [mountPoint]
+            try? umount.run()
+            umount.waitUntilExit()
+        }
+        let arguments = { (out: String) in
+            ["run", "--env", "CartPole-v1", "--rule", "reinforce-team", "--seeds", "0..3", "--episodes", "3000",
+             "--out", out, "--jobs", "2"]
+        }
+        let full = try Self.threefactor(arguments("\(mountPoint)/a.h5"))
+        #expect(full.status == 2, "\(full.stdout) \(full.stderr)")
+        let errors = full.stderr.split(separator: "\n").filter { $0.hasPrefix("threefactor: error:") }
+        #expect(errors.count == 1 && errors[0].contains("free on its file system"), "\(full.stderr)")
+        #expect(!full.stderr.contains("HDF5-DIAG"), "\(full.stderr)")
+        try FileManager.default.copyItem(atPath: "\(mountPoint)/a.h5", toPath: "\(dir)/a.h5")
+        #expect(try RunLog.read("\(dir)/a.h5").seeds.contains { $0.status == .interrupted })
+        #expect(try Self.threefactor(arguments("\(dir)/a.h5")).status == 0)
+        #expect(try Self.threefactor(arguments("\(dir)/straight.h5")).status == 0)
+        let a = try RunLog.read("\(dir)/straight.h5"), b = try RunLog.read("\(dir)/a.h5")
+        #expect(b.seeds.allSatisfy { $0.status == .complete })
+        #expect(a.seeds.map(\.series) == b.seeds.map(\.series))
+    }
 }

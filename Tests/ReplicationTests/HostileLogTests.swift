@@ -149,6 +149,32 @@ import ThreeFactor
         #expect(a.seeds.map(\.series) == b.seeds.map(\.series))
     }
 
+    /// A file system too full for the next commit: the run stops with one line before the
+    /// commit begins, the log keeps its last commit byte for byte, and once there is room the
+    /// same run resumes to the numbers of an uninterrupted one.
+    @Test func aFullDiskStopsBeforeTheCommitAndTheLogResumes() throws {
+        let dir = Scratch.directory()
+        _ = try run("\(dir)/straight.h5")
+        let (path, _) = try partialLog(dir)
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        let full = Runner(jobs: 2, checkpointInterval: 0, shouldStop: { false }, makeTrial: walkFactory,
+                          reserveBytes: UInt64.max / 2)
+        let request = RunRequest(paper: "test", profile: "quick",
+                                 experiment: walkExperiment(units: Self.units, seeds: [0, 1]), path: path)
+        let error = #expect(throws: RunLog.DiskFullError.self) { try full.run([request]) }
+        #expect(error?.description.hasPrefix("\(path): only ") == true)
+        #expect(error?.description.contains("stopped with the last commit kept") == true)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        // No room even to create a log: nothing is created.
+        #expect(throws: RunLog.DiskFullError.self) {
+            try full.run([RunRequest(paper: "test", profile: "quick", experiment: walkExperiment(), path: "\(dir)/new.h5")])
+        }
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/new.h5"))
+        #expect(try run(path).allComplete)
+        let a = try RunLog.read("\(dir)/straight.h5"), b = try RunLog.read(path)
+        #expect(a.seeds.map(\.series) == b.seeds.map(\.series))
+    }
+
     @Test func aLogFromBeforeChecksumsResumesAsBefore() throws {
         // Logs written before checkpoint checksums (no root `checkpoint_checksum`, no seed
         // `checkpoint_fnv1a64`) are accepted unverified, and get checksums from then on.

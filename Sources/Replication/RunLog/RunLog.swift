@@ -86,10 +86,11 @@ public final class RunLog: @unchecked Sendable {
     /// same directory and then linked into place in one atomic step, so a kill at any instant
     /// leaves either no log or a complete one, never a 0-byte or half-written file that every
     /// rerun would refuse. Temporaries left by a killed process are removed.
-    public init(path: String, header: Header, seriesNames: [String]) throws {
+    public init(path: String, header: Header, seriesNames: [String], reserveBytes: UInt64 = RunLog.defaultReserveBytes) throws {
         self.path = path
         self.seriesNames = seriesNames
         self.units = header.experiment.units
+        self.reserveBytes = reserveBytes
         HDF5File.lockLibrary()
         defer { HDF5File.unlockLibrary() }
         let fm = FileManager.default
@@ -100,11 +101,48 @@ public final class RunLog: @unchecked Sendable {
             guard fm.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue, fm.isWritableFile(atPath: directory) else {
                 throw OpenError.directoryNotWritable(path)
             }
+            try Self.checkSpace(path: path, reserve: reserveBytes, needed: 64 << 10)
             try Self.createAtomically(path: path, header: header)
         }
         try Self.checkCompatible(path: path, header: header, seriesNames: seriesNames)
         file = try HDF5File(path: path, mode: .readWrite)
         checksummed = file.hasAttribute("checkpoint_checksum")
+    }
+
+    /// Bytes that must stay free on the log's file system after a commit: 1 MiB.
+    public static let defaultReserveBytes: UInt64 = 1 << 20
+    /// This log's reserve (see `checkSpace`).
+    let reserveBytes: UInt64
+
+    /// The file system holding the log is too full to commit safely; the run stops here and
+    /// the log keeps its last commit.
+    public struct DiskFullError: Error, CustomStringConvertible {
+        /// The log's path.
+        public var path: String
+        /// Bytes available to the user on its file system.
+        public var available: UInt64
+        /// Bytes a commit needs free (its size, with margin, plus the reserve).
+        public var needed: UInt64
+        /// The one-line message for the user.
+        public var description: String {
+            "\(path): only \(available / 1024) KiB free on its file system, \(needed / 1024) KiB needed to commit safely; stopped with the last commit kept: free some space and rerun the same command to resume"
+        }
+    }
+
+    /// Checks, before a commit starts, that its file system has room for `needed` bytes four
+    /// times over plus the reserve. HDF5 cannot undo a write that fails half-way (a full disk
+    /// in the middle of a commit leaves a file whose checkpoint no longer reads back), so a
+    /// commit that might not fit is never begun: the run stops with the log as last committed.
+    static func checkSpace(path: String, reserve: UInt64, needed: Int) throws {
+        let dir = (path as NSString).deletingLastPathComponent
+        var st = statvfs()
+        guard statvfs(dir.isEmpty ? "." : dir, &st) == 0 else { return }
+        let available = UInt64(st.f_bavail).multipliedReportingOverflow(by: UInt64(st.f_frsize))
+        let free = available.overflow ? UInt64.max : available.partialValue
+        let margin = UInt64(max(0, needed)).multipliedReportingOverflow(by: 4)
+        let (want, overflow) = reserve.addingReportingOverflow(margin.overflow ? UInt64.max : margin.partialValue)
+        let need = overflow ? UInt64.max : want
+        if free < need { throw DiskFullError(path: path, available: free, needed: need) }
     }
 
     /// The prefix of the temporary names a log at `path` is created under.
@@ -337,6 +375,7 @@ public final class RunLog: @unchecked Sendable {
         defer { HDF5File.unlockLibrary() }
         let group = "/seed_\(seed)"
         if !file.exists(group) {
+            try Self.checkSpace(path: path, reserve: reserveBytes, needed: seriesNames.count * 8192 + 16384)
             try file.createGroup(group)
             for name in seriesNames { try file.createSeries("\(group)/\(name)") }
             try file.createSeries("\(group)/checkpoint", element: .uint64)
@@ -364,6 +403,9 @@ public final class RunLog: @unchecked Sendable {
         HDF5File.lockLibrary()
         defer { HDF5File.unlockLibrary() }
         let group = "/seed_\(seed)"
+        // New values, the checkpoint, and a chunk per series the appends may allocate.
+        let bytes = 8 * (rows.count * seriesNames.count + (checkpoint?.words.count ?? 0)) + seriesNames.count * 8192 + 4096
+        try Self.checkSpace(path: path, reserve: reserveBytes, needed: bytes)
         if !rows.isEmpty {
             for (j, name) in seriesNames.enumerated() {
                 try file.append(rows.map { $0[j] }, to: "\(group)/\(name)")
