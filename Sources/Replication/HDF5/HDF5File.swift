@@ -29,8 +29,17 @@ public final class HDF5File {
     /// each failure itself in one line.
     public static func lockLibrary() {
         libraryLock.lock()
+        _ = processSetup
         chdf5_silence_errors()
     }
+
+    /// Runs once, before the process's first HDF5 call: keeps HDF5 from registering its
+    /// exit-time clean-up. Every log is flushed at each commit and closed by its owner, so
+    /// that clean-up has nothing to save; after a failed write (a full disk) it dereferenced
+    /// the half-closed file and turned one error line into a SIGSEGV at exit.
+    static let processSetup: Void = {
+        H5dont_atexit()
+    }()
 
     /// Releases `libraryLock`.
     public static func unlockLibrary() {
@@ -97,7 +106,11 @@ public final class HDF5File {
 
     /// Pushes everything buffered by the library to the operating system.
     public func flush() throws {
-        try check(H5Fflush(id, H5F_SCOPE_GLOBAL), "flush")
+        errno = 0
+        guard H5Fflush(id, H5F_SCOPE_GLOBAL) >= 0 else {
+            let reason = errno == 0 ? "" : " (\(String(cString: strerror(errno))))"
+            throw HDF5Error(message: "\(path): HDF5 failed to flush\(reason)")
+        }
     }
 
     // MARK: Links
