@@ -96,11 +96,24 @@ public final class Runner: @unchecked Sendable {
         var jobs: [Job] = []
         var outcomes: [RunOutcome] = []
         failed.reset()
+        // First every trial is built and every existing log checked (read-only), so that an
+        // error in a later experiment is found before the log of an earlier one is created.
+        var seriesNames: [[String]] = []
+        for r in requests {
+            guard let firstSeed = r.experiment.seeds.first else { seriesNames.append([]); continue }
+            let names = try makeTrial(r.experiment, firstSeed).seriesNames
+            seriesNames.append(names)
+            if FileManager.default.fileExists(atPath: r.path) {
+                HDF5File.lockLibrary()
+                defer { HDF5File.unlockLibrary() }
+                try RunLog.checkCompatible(
+                    path: r.path, header: .init(paper: r.paper, profile: r.profile, experiment: r.experiment), seriesNames: names)
+            }
+        }
         for (i, r) in requests.enumerated() {
-            guard let firstSeed = r.experiment.seeds.first else { continue }
-            let probe = try makeTrial(r.experiment, firstSeed)
+            guard !r.experiment.seeds.isEmpty else { continue }
             let log = try RunLog(path: r.path, header: .init(paper: r.paper, profile: r.profile, experiment: r.experiment),
-                                 seriesNames: probe.seriesNames, reserveBytes: reserveBytes)
+                                 seriesNames: seriesNames[i], reserveBytes: reserveBytes)
             logs.append(log)
             var statuses: [Int: RunStatus] = [:]
             for seed in r.experiment.seeds {
