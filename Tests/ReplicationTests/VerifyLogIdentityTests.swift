@@ -86,4 +86,23 @@ import Testing
         #expect(line.hasPrefix(t.log + ": "), "\(line)")
         #expect(line.contains(message), "\(line)")
     }
+
+    /// A reference file of another paper, an experiments file of another paper, or a check
+    /// whose profile is misspelt is an error naming the file and key, not a silent skip.
+    @Test(arguments: [
+        ("reference", "paper = \"toy\"", "paper = \"other\"", "data/reference/toy.toml: key \"paper\": is \"other\""),
+        ("experiments", "paper = \"toy\"", "paper = \"other\"", "papers/toy/experiments.toml: key \"paper\": is \"other\""),
+        ("reference", "profiles = [\"full\", \"quick\"]", "profiles = [\"full\", \"quikc\"]",
+         "check \"episodes-end\": key \"profiles\": profile \"quikc\" is not a profile"),
+    ])
+    func filesOfAnotherPaperOrAMisspeltProfileAreRefused(file: String, old: String, new: String, message: String) throws {
+        let t = try runToy()
+        defer { try? FileManager.default.removeItem(atPath: t.root) }
+        let path = file == "reference" ? "\(t.root)/data/reference/toy.toml" : "\(t.root)/papers/toy/experiments.toml"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.contains(old))
+        try text.replacingOccurrences(of: old, with: new).write(toFile: path, atomically: true, encoding: .utf8)
+        let error = #expect(throws: ConfigError.self) { try verify(t) }
+        #expect(error?.description.contains(message) == true, "\(error?.description ?? "")")
+    }
 }

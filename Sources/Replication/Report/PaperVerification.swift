@@ -24,7 +24,23 @@ public enum PaperVerification {
     ///   - directory: where the logs are and the report goes (default per profile).
     public static func run(paper: String, profile: String, root: String = ".", directory: String? = nil) throws -> Outcome {
         let experiments = try PaperExperiments.load("\(root)/papers/\(paper)/experiments.toml")
-        let reference = try ReferenceFile.load(path: "\(root)/data/reference/\(paper).toml")
+        let experimentsFile = "\(root)/papers/\(paper)/experiments.toml"
+        let referenceFile = "\(root)/data/reference/\(paper).toml"
+        let reference = try ReferenceFile.load(path: referenceFile)
+        // The files must be this paper's, and every check's profiles real ones: a misspelt
+        // profile would otherwise drop the check without a word.
+        guard experiments.paper == paper else {
+            throw ConfigError(file: experimentsFile, key: "paper", message: "is \"\(experiments.paper)\", expected \"\(paper)\"")
+        }
+        guard reference.paper == paper else {
+            throw ConfigError(file: referenceFile, key: "paper", message: "is \"\(reference.paper)\", expected \"\(paper)\"")
+        }
+        for check in reference.checks {
+            for p in check.profiles where experiments.profiles[p] == nil {
+                throw ConfigError(file: referenceFile, check: "check \"\(check.id)\"", key: "profiles",
+                                  message: "profile \"\(p)\" is not a profile of \(experimentsFile) (\(experiments.profiles.keys.sorted().joined(separator: ", ")))")
+            }
+        }
         let dir = directory ?? PaperExperiments.outputDirectory(paper: paper, profile: profile)
         var logs: [ExperimentLog] = []
         var paths: [String: String] = [:]
