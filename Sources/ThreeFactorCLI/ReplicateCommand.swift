@@ -41,6 +41,9 @@ struct ReplicateCommand: ParsableCommand {
                 throw UsageError("paper '\(paper)': no \(file); valid: \(PaperModules.ids(root: root).joined(separator: ", "))")
             }
             loaded = try PaperExperiments.load(file)
+            guard loaded.paper == paper else {
+                throw UsageError("\(file): key \"paper\": is \"\(loaded.paper)\", expected \"\(paper)\"")
+            }
         }
         let experiments = loaded
         guard experiments.profiles[profile] != nil else {

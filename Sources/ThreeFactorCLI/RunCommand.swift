@@ -10,6 +10,8 @@ struct RunCommand: ParsableCommand {
         discussion: """
             Seeds run in parallel. The log is committed every half-second per seed; rerunning the
             same command after an interruption resumes from there and ends with the same numbers.
+            Exit status: 0 all seeds complete, 2 bad input or a damaged log, 3 a seed diverged,
+            130 interrupted.
             Example: threefactor run --env CartPole-v1 --rule reinforce-team --seeds 0..3 --episodes 300 --out runs/demo.h5
             """
     )
@@ -32,14 +34,15 @@ struct RunCommand: ParsableCommand {
         }
         let seedList: [Int]
         do { seedList = try SeedRange.parse(seeds) } catch { throw UsageError("--seeds: \(error)") }
-        guard episodes > 0 else { throw UsageError("--episodes: expected a positive integer, got \(episodes)") }
+        if let problem = Limits.checkUnits(episodes) { throw UsageError("--episodes: \(problem)") }
         if let jobs, jobs < 1 { throw UsageError("--jobs: expected a positive integer, got \(jobs)") }
         let parameters = try ParameterArguments.parse(params)
         _ = try implementation.parameters.read(parameters)
         let spec = ExperimentSpec(
             id: "\(env)-\(rule)", env: env, rule: rule, params: parameters, units: episodes, seeds: seedList)
         let path = out ?? "runs/\(spec.id).h5"
-        try CommandSupport.runAndReport([RunRequest(paper: "", profile: "adhoc", experiment: spec, path: path)], jobs: jobs)
+        try CommandSupport.runAndReport([RunRequest(paper: "", profile: "adhoc", experiment: spec, path: path)], jobs: jobs,
+                                       divergedExits: true)
     }
 }
 
@@ -66,8 +69,9 @@ enum ParameterArguments {
 
 enum CommandSupport {
     /// Runs the requests with a progress display and Ctrl-C handling; prints where the logs
-    /// are; exits 130 if interrupted and 3 if a seed diverged.
-    static func runAndReport(_ requests: [RunRequest], jobs: Int?) throws {
+    /// are; exits 130 if interrupted and, with `divergedExits` (`run`), 3 if a seed diverged.
+    /// (`replicate` goes on to verify: a diverged seed is the verifier's to judge.)
+    static func runAndReport(_ requests: [RunRequest], jobs: Int?, divergedExits: Bool = false) throws {
         for r in requests {
             let dir = (r.path as NSString).deletingLastPathComponent
             if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
@@ -75,16 +79,21 @@ enum CommandSupport {
         Interrupt.installHandlers()
         let runner = Runner(jobs: jobs, progress: ConsoleProgress())
         let outcomes = try runner.run(requests)
-        var interrupted = false
+        var interrupted = false, diverged = false
         for o in outcomes {
             let counts = Dictionary(grouping: o.statuses.values, by: { $0 }).mapValues(\.count)
             let text = RunStatus.allCases.compactMap { s in counts[s].map { "\($0) \(s.rawValue)" } }.joined(separator: ", ")
             print("\(o.path): \(text)")
             if o.statuses.values.contains(.interrupted) { interrupted = true }
+            if o.statuses.values.contains(.diverged) { diverged = true }
         }
         if interrupted {
             print("interrupted: rerun the same command to resume")
             throw ExitCode(130)
+        }
+        if diverged && divergedExits {
+            print("diverged: a seed's parameters or logged values became NaN or infinite (status diverged in the log)")
+            throw ExitCode(3)
         }
     }
 }

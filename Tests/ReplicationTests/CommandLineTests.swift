@@ -113,6 +113,12 @@ import ThreeFactor
               "--out", "\(dir)/g.h5"], "gamma"),
             (["run", "--env", "Multiplexer", "--rule", "map-prop", "--episodes", "5"], "supervised"),
             (["run", "--env", "MountainCarContinuous-v0", "--rule", "sar-sign", "--episodes", "5"], "sar-sign"),
+            (["run", "--env", "CartPole-v1", "--rule", "reinforce-team", "--seeds", "0..99999999", "--episodes", "5"],
+             "more than 10000 seeds"),
+            (["run", "--env", "CartPole-v1", "--rule", "reinforce-team", "--seeds", "0..9223372036854775807", "--episodes", "5"],
+             "larger than the largest seed"),
+            (["run", "--env", "CartPole-v1", "--rule", "reinforce-team", "--episodes", "9223372036854775807"],
+             "--episodes: must be between 1 and 1000000000"),
             (["describe", "no-such-rule"], "valid: map-prop"),
             (["list", "--rule", "no-such-rule"], "valid: map-prop"),
         ]
@@ -192,5 +198,78 @@ import ThreeFactor
         #expect(PaperExperiments.outputDirectory(paper: "nrl", profile: "full", variant: "sweep") == "runs/nrl/sweep")
         #expect(PaperExperiments.outputDirectory(paper: "nrl", profile: "quick", variant: "sweep") == "runs/nrl/sweep/quick")
         #expect(PaperExperiments.outputDirectory(paper: "nrl", profile: "quick") == "runs/nrl/quick")
+    }
+
+    /// A seed that diverges ends `run` with the documented status 3 (and is logged as such).
+    @Test func divergedRunExitsThree() throws {
+        let dir = Scratch.directory()
+        let path = "\(dir)/d.h5"
+        let huge = "[1e300, 1e300, 1e300]"
+        let r = try Self.threefactor(["run", "--env", "CartPole-v1", "--rule", "reinforce-team", "--seeds", "0",
+                                      "--episodes", "20", "--param", "critic_lr_st=\(huge)",
+                                      "--param", "critic_lr_end=\(huge)", "--out", path, "--jobs", "1"])
+        #expect(r.status == 3, "\(r.stdout) \(r.stderr)")
+        #expect(r.stdout.contains("1 diverged"), "\(r.stdout)")
+        #expect(try RunLog.read(path).seeds.map(\.status) == [.diverged])
+    }
+
+    /// `kill -9` at any instant of a log's creation: the rerun of the same command always
+    /// runs (never "exists and is not a ThreeFactor run log"), ends complete with exit 0,
+    /// and leaves no temporary behind.
+    @Test func killDuringCreationNeverLeavesALogThatBlocksTheRerun() throws {
+        let dir = Scratch.directory()
+        for attempt in 0..<8 {
+            let path = "\(dir)/k\(attempt).h5"
+            let arguments = Self.demo(path, episodes: 3, jobs: 1)
+            let delay = UInt32(attempt) * 15_000  // 0, 15, ..., 105 ms after launch
+            try Self.threefactor(arguments, killAfter: { p in
+                usleep(delay)
+                kill(p.processIdentifier, SIGKILL)
+            })
+            let rerun = try Self.threefactor(arguments)
+            #expect(rerun.status == 0, "kill after \(delay / 1000) ms: \(rerun.stderr)")
+            #expect(try RunLog.read(path).seeds.allSatisfy { $0.status == .complete })
+        }
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains("creating") }
+        #expect(left.isEmpty, "\(left)")
+    }
+
+    /// A real full disk (a 2600 KiB tmpfs as the output directory; needs root to mount, else
+    /// the test returns): one line, exit 2, and the copied-out log resumes to the numbers of
+    /// an uninterrupted run.
+    @Test func aFullDiskStopsWithOneLineAndTheLogResumes() throws {
+        let dir = Scratch.directory()
+        let mountPoint = "\(dir)/small"
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        let mount = Process()
+        mount.executableURL = URL(fileURLWithPath: "/bin/mount")
+        mount.arguments = ["-t", "tmpfs", "-o", "size=2600k", "tmpfs", mountPoint]
+        mount.standardError = FileHandle.nullDevice
+        guard (try? mount.run()) != nil else { return }
+        mount.waitUntilExit()
+        guard mount.terminationStatus == 0 else { return }
+        defer {
+            let umount = Process()
+            umount.executableURL = URL(fileURLWithPath: "/bin/umount")
+            umount.arguments = [mountPoint]
+            try? umount.run()
+            umount.waitUntilExit()
+        }
+        let arguments = { (out: String) in
+            ["run", "--env", "CartPole-v1", "--rule", "reinforce-team", "--seeds", "0..3", "--episodes", "3000",
+             "--out", out, "--jobs", "2"]
+        }
+        let full = try Self.threefactor(arguments("\(mountPoint)/a.h5"))
+        #expect(full.status == 2, "\(full.stdout) \(full.stderr)")
+        let errors = full.stderr.split(separator: "\n").filter { $0.hasPrefix("threefactor: error:") }
+        #expect(errors.count == 1 && errors[0].contains("free on its file system"), "\(full.stderr)")
+        #expect(!full.stderr.contains("HDF5-DIAG"), "\(full.stderr)")
+        try FileManager.default.copyItem(atPath: "\(mountPoint)/a.h5", toPath: "\(dir)/a.h5")
+        #expect(try RunLog.read("\(dir)/a.h5").seeds.contains { $0.status == .interrupted })
+        #expect(try Self.threefactor(arguments("\(dir)/a.h5")).status == 0)
+        #expect(try Self.threefactor(arguments("\(dir)/straight.h5")).status == 0)
+        let a = try RunLog.read("\(dir)/straight.h5"), b = try RunLog.read("\(dir)/a.h5")
+        #expect(b.seeds.allSatisfy { $0.status == .complete })
+        #expect(a.seeds.map(\.series) == b.seeds.map(\.series))
     }
 }

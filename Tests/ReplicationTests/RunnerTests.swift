@@ -96,4 +96,28 @@ import ThreeFactor
         #expect(again.statuses == [0: .complete, 1: .diverged])
         #expect(try RunLog.read("\(dir)/d.h5").seeds[1].unitsDone == 10)
     }
+
+    /// An error in a later experiment (a trial that cannot be built, or an existing log of
+    /// another configuration) is found before the log of an earlier experiment is created.
+    @Test func aLaterExperimentsErrorIsFoundBeforeAnyLogIsCreated() throws {
+        let dir = Scratch.directory()
+        let runner = Runner(jobs: 1, shouldStop: { false }, makeTrial: { e, seed in
+            if e.id == "bad" { throw ConfigError(file: "x.toml", key: "rule", message: "cannot build") }
+            return RandomWalkTrial(seed: seed)
+        })
+        let requests = [
+            RunRequest(paper: "test", profile: "quick", experiment: walkExperiment(id: "good"), path: "\(dir)/good.h5"),
+            RunRequest(paper: "test", profile: "quick", experiment: walkExperiment(id: "bad"), path: "\(dir)/bad.h5"),
+        ]
+        #expect(throws: ConfigError.self) { try runner.run(requests) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+
+        _ = try run(walkExperiment(units: 20, id: "other"), path: "\(dir)/other.h5", jobs: 1)
+        let mixed = [
+            RunRequest(paper: "test", profile: "quick", experiment: walkExperiment(id: "good"), path: "\(dir)/good.h5"),
+            RunRequest(paper: "test", profile: "quick", experiment: walkExperiment(units: 30, id: "other"), path: "\(dir)/other.h5"),
+        ]
+        #expect(throws: RunLog.OpenError.self) { try Runner(jobs: 1, shouldStop: { false }, makeTrial: walkFactory).run(mixed) }
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/good.h5"))
+    }
 }

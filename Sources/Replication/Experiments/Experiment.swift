@@ -126,10 +126,14 @@ public struct PaperExperiments: Sendable {
         let root = ConfigReader(file: path, path: "", table: try ConfigFile.load(path))
         try root.rejectUnknownKeys(["paper", "title", "profiles", "figures", "experiments", "bench"])
         let paper = try root.requiredString("paper")
+        if let problem = Limits.checkName(paper) { throw root.error("paper", problem) }
         let title = try root.string("title") ?? paper
         var profiles: [String: String] = [:]
         if let p = try root.subtable("profiles") {
-            for k in p.table.keys { profiles[k] = try p.requiredString(k) }
+            for k in p.table.keys {
+                if let problem = Limits.checkName(k) { throw p.error(k, problem) }
+                profiles[k] = try p.requiredString(k)
+            }
         }
         guard !profiles.isEmpty else { throw root.error("profiles", "missing: describe at least the profile \"full\"") }
         var figureTitles: [String: String] = [:]
@@ -154,7 +158,6 @@ public struct PaperExperiments: Sendable {
 
     static func parseExperiment(_ t: ConfigReader, profiles: Set<String>) throws -> ExperimentSpec {
         try t.rejectUnknownKeys(["id", "kind", "env", "rule", "label", "figure", "units", "seeds", "env_options", "params", "profiles"])
-        let id = try t.requiredString("id")
         let kind = try t.string("kind") ?? EpisodicTrials.kindName
         let env = try t.string("env")
         let rule = try t.requiredString("rule")
@@ -164,8 +167,10 @@ public struct PaperExperiments: Sendable {
         } catch let e as CatalogError {
             throw t.error(e.key, e.description)
         }
+        let id = try t.requiredString("id")
+        if let problem = Limits.checkName(id) { throw t.error("id", problem) }
         let units = try t.requiredInt("units")
-        guard units > 0 else { throw t.error("units", "must be positive, found \(units)") }
+        if let problem = Limits.checkUnits(units) { throw t.error("units", problem) }
         guard let seedValue = try t.value("seeds") else { throw t.error("seeds", "missing: a range like \"0..9\" or an array of integers") }
         let seeds = try parseSeeds(seedValue, reader: t, key: "seeds")
         // Hyperparameters are checked against the rule's table now, for the experiment and
@@ -182,6 +187,7 @@ public struct PaperExperiments: Sendable {
                 try o.rejectUnknownKeys(["units", "seeds", "params"])
                 var override = ExperimentSpec.ProfileOverride()
                 override.units = try o.int("units")
+                if let u = override.units, let problem = Limits.checkUnits(u) { throw o.error("units", problem) }
                 if let s = try o.value("seeds") { override.seeds = try parseSeeds(s, reader: o, key: "seeds") }
                 if let overridden = try o.subtable("params")?.parameters() {
                     override.params = overridden.values
@@ -208,8 +214,12 @@ public struct PaperExperiments: Sendable {
         case .list(let items):
             let seeds = try items.map { item -> Int in
                 guard case .integer(let i) = item, i >= 0 else { throw reader.error(key, "expected non-negative integers") }
+                guard i <= Limits.maxSeed else {
+                    throw reader.error(key, "seed \(i) is larger than the largest seed, \(Limits.maxSeed)")
+                }
                 return i
             }
+            guard seeds.count <= Limits.maxSeeds else { throw reader.error(key, "more than \(Limits.maxSeeds) seeds") }
             guard !seeds.isEmpty, Set(seeds).count == seeds.count else {
                 throw reader.error(key, "expected a non-empty list of distinct seeds")
             }
@@ -233,6 +243,35 @@ public struct PaperExperiments: Sendable {
     }
 }
 
+/// The sizes an experiment may ask for, checked (with overflow-safe arithmetic) before
+/// anything is allocated or written: a typo such as a seed range of 10^8 or a budget near
+/// `Int.max` is one error naming the key, not gigabytes of memory or a trap.
+public enum Limits {
+    /// Most seeds one experiment (or `--seeds`) may list.
+    public static let maxSeeds = 10_000
+    /// The largest seed (seeds are 32-bit: 0...4294967295).
+    public static let maxSeed = Int(UInt32.max)
+    /// Most units (episodes, batches, blocks) per seed.
+    public static let maxUnits = 1_000_000_000
+
+    /// Checks a unit budget; the message says what was expected.
+    public static func checkUnits(_ units: Int) -> String? {
+        (1...maxUnits).contains(units) ? nil : "must be between 1 and \(maxUnits), found \(units)"
+    }
+
+    /// Checks a name that becomes part of a file or directory name (an experiment id, a
+    /// paper, a profile): 1 to 100 of `A-Z a-z 0-9 . _ -`, not starting with `.` or `-`, so
+    /// that no name from a file can point outside the output directory or hide a file.
+    public static func checkName(_ name: String) -> String? {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+        guard !name.isEmpty, name.count <= 100, name.allSatisfy({ allowed.contains($0) }),
+              let first = name.first, first != ".", first != "-" else {
+            return "\"\(name)\" is not a valid name: use 1 to 100 of the characters A-Z a-z 0-9 . _ -, not starting with . or -"
+        }
+        return nil
+    }
+}
+
 /// Seed lists on the command line and in files: "3", "0..9" (inclusive), "1,4,7".
 public enum SeedRange {
     /// A seed list that cannot be read; its `description` says what was expected.
@@ -252,13 +291,28 @@ public enum SeedRange {
                 guard let a = Int(p[..<range.lowerBound]), let b = Int(p[range.upperBound...]), a >= 0, a <= b else {
                     throw Error(description: "\"\(text)\": \(expected)")
                 }
+                try checkBounds(text, b)
+                // b - a cannot overflow (0 <= a <= b); the count is checked before allocating.
+                guard b - a < Limits.maxSeeds - seeds.count else { throw tooMany(text) }
                 seeds += Array(a...b)
             } else {
                 guard let s = Int(p), s >= 0 else { throw Error(description: "\"\(text)\": \(expected)") }
+                try checkBounds(text, s)
+                guard seeds.count < Limits.maxSeeds else { throw tooMany(text) }
                 seeds.append(s)
             }
         }
         guard Set(seeds).count == seeds.count else { throw Error(description: "\"\(text)\": seeds repeat") }
         return seeds
+    }
+
+    static func checkBounds(_ text: String, _ seed: Int) throws {
+        guard seed <= Limits.maxSeed else {
+            throw Error(description: "\"\(text)\": seed \(seed) is larger than the largest seed, \(Limits.maxSeed)")
+        }
+    }
+
+    static func tooMany(_ text: String) -> Error {
+        Error(description: "\"\(text)\": more than \(Limits.maxSeeds) seeds")
     }
 }

@@ -17,8 +17,34 @@ public struct HDF5Error: Error, CustomStringConvertible {
 /// Not thread-safe (neither is the serial HDF5 library): callers hold `libraryLock`
 /// around every use, including the deinitialiser that closes the file.
 public final class HDF5File {
-    /// Serialises all HDF5 calls of the process.
+    /// Serialises all HDF5 calls of the process. Take it with `lockLibrary()`, which also
+    /// silences the library's own error printing on the calling thread.
     public static let libraryLock = NSRecursiveLock()
+
+    /// Takes `libraryLock` and turns off HDF5's automatic error-stack printing for the calling
+    /// thread. The installed HDF5 is built thread-safe, so its error-stack settings are per
+    /// thread: silencing them once on the main thread leaves every worker thread printing
+    /// hundreds of lines on a failed write (a full disk). Every use of the library takes the
+    /// lock through here, so no thread ever reaches HDF5 unsilenced; the Swift layer reports
+    /// each failure itself in one line.
+    public static func lockLibrary() {
+        libraryLock.lock()
+        _ = processSetup
+        chdf5_silence_errors()
+    }
+
+    /// Runs once, before the process's first HDF5 call: keeps HDF5 from registering its
+    /// exit-time clean-up. Every log is flushed at each commit and closed by its owner, so
+    /// that clean-up has nothing to save; after a failed write (a full disk) it dereferenced
+    /// the half-closed file and turned one error line into a SIGSEGV at exit.
+    static let processSetup: Void = {
+        H5dont_atexit()
+    }()
+
+    /// Releases `libraryLock`.
+    public static func unlockLibrary() {
+        libraryLock.unlock()
+    }
 
     /// How `init(path:mode:)` opens the file.
     public enum Mode {
@@ -38,7 +64,8 @@ public final class HDF5File {
 
     /// Opens or creates the file at `path`. The caller holds `libraryLock`.
     public init(path: String, mode: Mode) throws {
-        chdf5_silence_errors()
+        Self.lockLibrary()
+        defer { Self.unlockLibrary() }
         self.path = path
         let fid: hid_t
         switch mode {
@@ -54,20 +81,36 @@ public final class HDF5File {
     }
 
     deinit {
-        Self.libraryLock.lock()
-        H5Fclose(id)
-        Self.libraryLock.unlock()
+        Self.lockLibrary()
+        if !closed { H5Fclose(id) }
+        Self.unlockLibrary()
+    }
+
+    var closed = false
+
+    /// Closes the file now (flushing what the library buffers); later use is an error.
+    public func close() throws {
+        Self.lockLibrary()
+        defer { Self.unlockLibrary() }
+        guard !closed else { return }
+        closed = true
+        try check(H5Fclose(id), "close")
     }
 
     /// True when `path` is an HDF5 file (without opening it for writing).
     public static func isHDF5(_ path: String) -> Bool {
-        chdf5_silence_errors()
+        lockLibrary()
+        defer { unlockLibrary() }
         return H5Fis_hdf5(path) > 0
     }
 
     /// Pushes everything buffered by the library to the operating system.
     public func flush() throws {
-        try check(H5Fflush(id, H5F_SCOPE_GLOBAL), "flush")
+        errno = 0
+        guard H5Fflush(id, H5F_SCOPE_GLOBAL) >= 0 else {
+            let reason = errno == 0 ? "" : " (\(String(cString: strerror(errno))))"
+            throw HDF5Error(message: "\(path): HDF5 failed to flush\(reason)")
+        }
     }
 
     // MARK: Links
@@ -153,15 +196,45 @@ public final class HDF5File {
         return d
     }
 
-    /// The number of values in a 1-D dataset.
+    /// The number of values in a 1-D dataset; any other rank is an error naming the file and
+    /// the dataset (a damaged or hand-edited log), never a read past a buffer.
     public func length(of name: String) throws -> Int {
         let d = try openDataset(name)
         defer { H5Dclose(d) }
+        return try length(ofOpen: d, name)
+    }
+
+    func length(ofOpen d: hid_t, _ name: String) throws -> Int {
         let space = H5Dget_space(d)
+        guard space >= 0 else { throw HDF5Error(message: "\(path): cannot read the shape of dataset \(name)") }
         defer { H5Sclose(space) }
+        let rank = H5Sget_simple_extent_ndims(space)
+        guard rank == 1 else {
+            throw HDF5Error(message: "\(path): dataset \(name) has rank \(rank), expected a one-dimensional series")
+        }
         var dims: [hsize_t] = [0]
-        H5Sget_simple_extent_dims(space, &dims, nil)
+        guard H5Sget_simple_extent_dims(space, &dims, nil) == 1, dims[0] <= hsize_t(Int.max / 8) else {
+            throw HDF5Error(message: "\(path): dataset \(name) has an unreadable length")
+        }
         return Int(dims[0])
+    }
+
+    /// Checks that dataset `name` stores `element` values (64-bit floats, or unsigned 64-bit
+    /// integers), so nothing is silently converted from a replaced dataset of another type.
+    func checkType(ofOpen d: hid_t, _ name: String, _ element: Element) throws {
+        let type = H5Dget_type(d)
+        guard type >= 0 else { throw HDF5Error(message: "\(path): cannot read the type of dataset \(name)") }
+        defer { H5Tclose(type) }
+        let cls = H5Tget_class(type), size = H5Tget_size(type)
+        let ok: Bool
+        switch element {
+        case .double: ok = cls == H5T_FLOAT && size == 8
+        case .uint64: ok = cls == H5T_INTEGER && size == 8 && H5Tget_sign(type) == H5T_SGN_NONE
+        }
+        guard ok else {
+            let expected = element == .double ? "float64" : "uint64"
+            throw HDF5Error(message: "\(path): dataset \(name) is not \(expected)")
+        }
     }
 
     /// Appends values at the end of a 1-D extendable dataset.
@@ -177,7 +250,8 @@ public final class HDF5File {
     func write(_ bytes: UnsafeRawBufferPointer, count: Int, element: Element, to name: String, replace: Bool) throws {
         let d = try openDataset(name)
         defer { H5Dclose(d) }
-        let old = replace ? 0 : try length(of: name)
+        try checkType(ofOpen: d, name, element)
+        let old = replace ? 0 : try length(ofOpen: d, name)
         var newDims: [hsize_t] = [hsize_t(old + count)]
         try check(H5Dset_extent(d, &newDims), "extend \(name)")
         guard count > 0 else { return }
@@ -195,6 +269,7 @@ public final class HDF5File {
     public func truncate(_ name: String, to count: Int) throws {
         let d = try openDataset(name)
         defer { H5Dclose(d) }
+        _ = try length(ofOpen: d, name)
         var dims: [hsize_t] = [hsize_t(count)]
         try check(H5Dset_extent(d, &dims), "truncate \(name)")
     }
@@ -210,9 +285,10 @@ public final class HDF5File {
     }
 
     func read<T>(_ name: String, element: Element, as: T.Type) throws -> [T] where T: Numeric {
-        let n = try length(of: name)
         let d = try openDataset(name)
         defer { H5Dclose(d) }
+        try checkType(ofOpen: d, name, element)
+        let n = try length(ofOpen: d, name)
         var values = [T](repeating: 0, count: n)
         guard n > 0 else { return values }
         try values.withUnsafeMutableBytes { buffer in
@@ -275,10 +351,17 @@ public final class HDF5File {
         H5Aexists_by_name(id, object, name, chdf5_p_default()) > 0
     }
 
-    /// The string attribute `name` of `object` (the root by default).
+    /// The string attribute `name` of `object` (the root by default); an attribute of another
+    /// type or shape is an error naming it.
     public func stringAttribute(_ name: String, on object: String = "/") throws -> String {
         let attr = try openAttribute(name, on: object)
         defer { H5Aclose(attr) }
+        try checkScalar(attr, name, object, H5T_STRING, "a string")
+        let stored = H5Aget_type(attr)
+        defer { H5Tclose(stored) }
+        guard H5Tis_variable_str(stored) > 0 else {
+            throw HDF5Error(message: "\(path): attribute \(name) on \(object) is not a variable-length string")
+        }
         let type = H5Tcopy(chdf5_c_s1())
         defer { H5Tclose(type) }
         H5Tset_size(type, chdf5_t_variable())
@@ -294,18 +377,32 @@ public final class HDF5File {
     public func doubleAttribute(_ name: String, on object: String = "/") throws -> Double {
         let attr = try openAttribute(name, on: object)
         defer { H5Aclose(attr) }
+        try checkScalar(attr, name, object, H5T_FLOAT, "a float")
         var v = 0.0
         try check(H5Aread(attr, chdf5_native_double(), &v), "read attribute \(name)")
         return v
     }
 
-    /// The integer attribute `name` of `object` (the root by default).
+    /// The integer attribute `name` of `object` (the root by default); a float (even an
+    /// integral one), a string or an array is an error naming it.
     public func intAttribute(_ name: String, on object: String = "/") throws -> Int {
         let attr = try openAttribute(name, on: object)
         defer { H5Aclose(attr) }
+        try checkScalar(attr, name, object, H5T_INTEGER, "an integer")
         var v: Int64 = 0
         try check(H5Aread(attr, chdf5_native_int64(), &v), "read attribute \(name)")
         return Int(v)
+    }
+
+    /// Checks that an open attribute is a single value of type class `cls`.
+    func checkScalar(_ attr: hid_t, _ name: String, _ object: String, _ cls: H5T_class_t, _ what: String) throws {
+        let type = H5Aget_type(attr)
+        defer { if type >= 0 { H5Tclose(type) } }
+        let space = H5Aget_space(attr)
+        defer { if space >= 0 { H5Sclose(space) } }
+        guard type >= 0, space >= 0, H5Tget_class(type) == cls, H5Sget_simple_extent_npoints(space) == 1 else {
+            throw HDF5Error(message: "\(path): attribute \(name) on \(object) is not \(what)")
+        }
     }
 
     func openAttribute(_ name: String, on object: String) throws -> hid_t {

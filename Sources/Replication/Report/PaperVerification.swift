@@ -24,15 +24,33 @@ public enum PaperVerification {
     ///   - directory: where the logs are and the report goes (default per profile).
     public static func run(paper: String, profile: String, root: String = ".", directory: String? = nil) throws -> Outcome {
         let experiments = try PaperExperiments.load("\(root)/papers/\(paper)/experiments.toml")
-        let reference = try ReferenceFile.load(path: "\(root)/data/reference/\(paper).toml")
+        let experimentsFile = "\(root)/papers/\(paper)/experiments.toml"
+        let referenceFile = "\(root)/data/reference/\(paper).toml"
+        let reference = try ReferenceFile.load(path: referenceFile)
+        // The files must be this paper's, and every check's profiles real ones: a misspelt
+        // profile would otherwise drop the check without a word.
+        guard experiments.paper == paper else {
+            throw ConfigError(file: experimentsFile, key: "paper", message: "is \"\(experiments.paper)\", expected \"\(paper)\"")
+        }
+        guard reference.paper == paper else {
+            throw ConfigError(file: referenceFile, key: "paper", message: "is \"\(reference.paper)\", expected \"\(paper)\"")
+        }
+        for check in reference.checks {
+            for p in check.profiles where experiments.profiles[p] == nil {
+                throw ConfigError(file: referenceFile, check: "check \"\(check.id)\"", key: "profiles",
+                                  message: "profile \"\(p)\" is not a profile of \(experimentsFile) (\(experiments.profiles.keys.sorted().joined(separator: ", ")))")
+            }
+        }
         let dir = directory ?? PaperExperiments.outputDirectory(paper: paper, profile: profile)
         var logs: [ExperimentLog] = []
         var paths: [String: String] = [:]
         var expectedSeeds: [String: [Int]] = [:]
         var kinds: [String: String] = [:]
+        var expectedConfigs: [String: String] = [:]
         for e in experiments.experiments {
             let resolved = e.resolved(profile: profile)
             expectedSeeds[e.id] = resolved.seeds
+            expectedConfigs[e.id] = resolved.configText
             kinds[e.figure] = e.kind
             let path = "\(dir)/\(e.id).h5"
             if FileManager.default.fileExists(atPath: path) {
@@ -40,7 +58,8 @@ public enum PaperVerification {
                 paths[e.id] = path
             }
         }
-        let report = Verifier.run(reference: reference, logs: logs, profile: profile, expectedSeeds: expectedSeeds)
+        let report = Verifier.run(reference: reference, logs: logs, profile: profile, expectedSeeds: expectedSeeds,
+                                  expectedConfigs: expectedConfigs)
         var figures: [FigureFile] = []
         var figureOrder: [String] = []
         for log in logs where !figureOrder.contains(log.figure) { figureOrder.append(log.figure) }

@@ -50,12 +50,16 @@ public struct ExperimentLog: Sendable, Equatable {
     public var expectedUnits: Int
     /// Every seed in the log, in seed order.
     public var seeds: [SeedLog]
+    /// The resolved configuration the log was run with (its `config` attribute); nil for a
+    /// log built in memory. The verifier holds it against the experiment file's.
+    public var config: String?
 
     /// A log from its parts.
     public init(
         paper: String, experiment: String, profile: String, label: String, figure: String,
-        expectedUnits: Int, seeds: [SeedLog]
+        expectedUnits: Int, seeds: [SeedLog], config: String? = nil
     ) {
+        self.config = config
         self.paper = paper
         self.experiment = experiment
         self.profile = profile

@@ -8,9 +8,9 @@ import ThreeFactor
 /// ```
 /// /                      attributes: format, toolkit_version, git_commit, paper, experiment,
 ///                        profile, label, figure, kind, env, rule, units, config (TOML text),
-///                        created, host, swift_version
+///                        created, host, swift_version, checkpoint_checksum ("fnv1a64")
 /// /seed_<n>/             attributes: seed, status (complete|interrupted|diverged),
-///                        units_done, wall_seconds
+///                        units_done, wall_seconds, checkpoint_fnv1a64 (see `checksum(_:)`)
 /// /seed_<n>/<series>     float64, chunked, extendable: one value per unit, e.g.
 ///                        episode_return, episode_length, rule diagnostics
 /// /seed_<n>/checkpoint   uint64: the trial's state after units_done units (for resume)
@@ -72,51 +72,256 @@ public final class RunLog: @unchecked Sendable {
     public let path: String
     let file: HDF5File
     let seriesNames: [String]
-    var lock: NSRecursiveLock { HDF5File.libraryLock }
+    /// The experiment's number of units: no seed's `units_done` may exceed it.
+    let units: Int
+    /// True when every checkpoint must carry its checksum (the root has `checkpoint_checksum`).
+    let checksummed: Bool
 
     /// Opens the log for a run: creates it, or reopens it to resume when it was written by
     /// the same configuration. Nothing in an existing file is changed before it has been
-    /// found to be a log of the same configuration.
-    public init(path: String, header: Header, seriesNames: [String]) throws {
+    /// found to be a consistent log of the same configuration (every seed's attributes,
+    /// series and checkpoint checksum are checked first: `LogError`).
+    ///
+    /// A new log is created complete (root attributes flushed) under a temporary name in the
+    /// same directory and then linked into place in one atomic step, so a kill at any instant
+    /// leaves either no log or a complete one, never a 0-byte or half-written file that every
+    /// rerun would refuse. Temporaries left by a killed process are removed.
+    public init(path: String, header: Header, seriesNames: [String], reserveBytes: UInt64 = RunLog.defaultReserveBytes) throws {
         self.path = path
         self.seriesNames = seriesNames
-        HDF5File.libraryLock.lock()
-        defer { HDF5File.libraryLock.unlock() }
+        self.units = header.experiment.units
+        self.reserveBytes = reserveBytes
+        HDF5File.lockLibrary()
+        defer { HDF5File.unlockLibrary() }
         let fm = FileManager.default
-        if fm.fileExists(atPath: path) {
-            try Self.checkCompatible(path: path, header: header, seriesNames: seriesNames)
-            file = try HDF5File(path: path, mode: .readWrite)
-        } else {
+        if !fm.fileExists(atPath: path) {
             let dir = (path as NSString).deletingLastPathComponent
             let directory = dir.isEmpty ? "." : dir
             var isDir: ObjCBool = false
             guard fm.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue, fm.isWritableFile(atPath: directory) else {
                 throw OpenError.directoryNotWritable(path)
             }
-            file = try HDF5File(path: path, mode: .createExclusive)
-            try writeRootAttributes(header)
-            try file.flush()
+            try Self.checkSpace(path: path, reserve: reserveBytes, needed: 64 << 10)
+            try Self.createAtomically(path: path, header: header)
+        }
+        try Self.checkCompatible(path: path, header: header, seriesNames: seriesNames)
+        file = try HDF5File(path: path, mode: .readWrite)
+        checksummed = file.hasAttribute("checkpoint_checksum")
+    }
+
+    /// Bytes that must stay free on the log's file system after a commit: 1 MiB.
+    public static let defaultReserveBytes: UInt64 = 1 << 20
+    /// This log's reserve (see `checkSpace`).
+    let reserveBytes: UInt64
+
+    /// The file system holding the log is too full to commit safely; the run stops here and
+    /// the log keeps its last commit.
+    public struct DiskFullError: Error, CustomStringConvertible {
+        /// The log's path.
+        public var path: String
+        /// Bytes available to the user on its file system.
+        public var available: UInt64
+        /// Bytes a commit needs free (its size, with margin, plus the reserve).
+        public var needed: UInt64
+        /// The one-line message for the user.
+        public var description: String {
+            "\(path): only \(available / 1024) KiB free on its file system, \(needed / 1024) KiB needed to commit safely; stopped with the last commit kept: free some space and rerun the same command to resume"
         }
     }
 
-    /// Opens an existing file read-only and checks that it is a run log of the same
-    /// configuration and series; the read-only handle is closed before returning.
+    /// Checks, before a commit starts, that its file system has room for `needed` bytes four
+    /// times over plus the reserve. HDF5 cannot undo a write that fails half-way (a full disk
+    /// in the middle of a commit leaves a file whose checkpoint no longer reads back), so a
+    /// commit that might not fit is never begun: the run stops with the log as last committed.
+    static func checkSpace(path: String, reserve: UInt64, needed: Int) throws {
+        let dir = (path as NSString).deletingLastPathComponent
+        var st = statvfs()
+        guard statvfs(dir.isEmpty ? "." : dir, &st) == 0 else { return }
+        let available = UInt64(st.f_bavail).multipliedReportingOverflow(by: UInt64(st.f_frsize))
+        let free = available.overflow ? UInt64.max : available.partialValue
+        let margin = UInt64(max(0, needed)).multipliedReportingOverflow(by: 4)
+        let (want, overflow) = reserve.addingReportingOverflow(margin.overflow ? UInt64.max : margin.partialValue)
+        let need = overflow ? UInt64.max : want
+        if free < need { throw DiskFullError(path: path, available: free, needed: need) }
+    }
+
+    /// The prefix of the temporary names a log at `path` is created under.
+    static func temporaryPrefix(_ path: String) -> String {
+        "." + (path as NSString).lastPathComponent + ".creating-"
+    }
+
+    /// Creates the log at `path` complete under a temporary name, then links it into place
+    /// (`link` fails if `path` appeared meanwhile: another writer's log is never replaced).
+    static func createAtomically(path: String, header: Header) throws {
+        let dir = (path as NSString).deletingLastPathComponent
+        let directory = dir.isEmpty ? "." : dir
+        removeStaleTemporaries(directory: directory, prefix: temporaryPrefix(path))
+        let temp = (directory as NSString).appendingPathComponent(temporaryPrefix(path) + "\(getpid())")
+        unlink(temp)
+        defer { unlink(temp) }
+        do {
+            let f = try HDF5File(path: temp, mode: .createExclusive)
+            try writeRootAttributes(header, to: f)
+            try f.flush()
+            try f.close()
+        } catch {
+            throw HDF5Error(message: "\(path): cannot create the run log (\(error)); nothing was written")
+        }
+        fsyncPath(temp)
+        if link(temp, path) != 0 {
+            let code = errno
+            if code == EEXIST { return }  // another process created it first: opened as existing
+            // A file system without hard links: rename, after checking nothing is there.
+            guard !FileManager.default.fileExists(atPath: path), rename(temp, path) == 0 else {
+                throw HDF5Error(message: "\(path): cannot move the new run log into place (\(String(cString: strerror(code))))")
+            }
+        }
+        fsyncPath(directory)
+    }
+
+    /// Removes `prefix<pid>` temporaries whose process no longer runs (a kill during creation).
+    static func removeStaleTemporaries(directory: String, prefix: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names where name.hasPrefix(prefix) {
+            guard let pid = Int32(name.dropFirst(prefix.count)) else { continue }
+            if pid == getpid() || (kill(pid, 0) != 0 && errno == ESRCH) {
+                unlink((directory as NSString).appendingPathComponent(name))
+            }
+        }
+    }
+
+    static func fsyncPath(_ path: String) {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return }
+        fsync(fd)
+        Glibc.close(fd)
+    }
+
+    /// Opens an existing file read-only and checks that it is a run log of this format, of
+    /// the same configuration and series, and that every seed in it is consistent
+    /// (`validateSeed`); the read-only handle is closed before returning.
     static func checkCompatible(path: String, header: Header, seriesNames: [String]) throws {
         guard HDF5File.isHDF5(path) else { throw OpenError.notARunLog(path) }
         let existing = try HDF5File(path: path, mode: .readOnly)
-        guard existing.hasAttribute("config"), existing.hasAttribute("format") else { throw OpenError.notARunLog(path) }
+        guard existing.hasAttribute("config") else { throw OpenError.notARunLog(path) }
+        try checkFormat(existing)
         let stored = try existing.stringAttribute("config")
         let wanted = header.experiment.configText
         if stored != wanted {
             throw OpenError.differentConfiguration(path: path, detail: Self.firstDifference(stored, wanted))
         }
+        let checksummed = existing.hasAttribute("checkpoint_checksum")
         for name in try existing.members(of: "/") where name.hasPrefix("seed_") {
+            guard let seed = seedNumber(name) else {
+                throw LogError(path: path, message: "group /\(name) is not named seed_<integer>")
+            }
             let found = try existing.members(of: "/\(name)").filter { $0 != "checkpoint" }.sorted()
             if found != seriesNames.sorted() {
                 throw OpenError.differentSeries(
-                    path: path, seed: Int(name.dropFirst(5)) ?? -1, expected: seriesNames.sorted(), found: found)
+                    path: path, seed: seed, expected: seriesNames.sorted(), found: found)
+            }
+            _ = try validateSeed(existing, seed: seed, seriesNames: seriesNames, units: header.experiment.units,
+                                 checksummed: checksummed)
+        }
+    }
+
+    /// The seed number of a group named `seed_<n>` (canonical decimal), or nil.
+    static func seedNumber(_ group: String) -> Int? {
+        guard group.hasPrefix("seed_"), let n = Int(group.dropFirst(5)), "seed_\(n)" == group else { return nil }
+        return n
+    }
+
+    /// Refuses a log whose `format` attribute is missing, not an integer, or not this
+    /// toolkit's format.
+    static func checkFormat(_ f: HDF5File) throws {
+        let format: Int
+        do { format = try f.intAttribute("format") } catch {
+            throw LogError(path: f.path, message: "attribute format is missing or not an integer")
+        }
+        guard format == formatVersion else {
+            throw LogError(path: f.path, message: "format \(format) is not a format this toolkit reads (\(formatVersion)); use the toolkit version that wrote it")
+        }
+    }
+
+    /// A damaged or inconsistent run log; `description` names the file, the seed and what is
+    /// wrong. Nothing is repaired: the file is left as it is.
+    public struct LogError: Error, CustomStringConvertible {
+        /// The log's path.
+        public var path: String
+        /// What is wrong, naming the seed or attribute.
+        public var message: String
+        /// The one-line message for the user.
+        public var description: String { "\(path): \(message); the file was left untouched" }
+    }
+
+    /// The FNV-1a 64-bit hash of a checkpoint's words (each as 8 little-endian bytes), as 16
+    /// hex digits: the `checkpoint_fnv1a64` attribute of a seed's group.
+    public static func checksum(_ words: [UInt64]) -> String {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for w in words {
+            for k in 0..<8 {
+                h ^= (w >> (8 * UInt64(k))) & 0xFF
+                h = h &* 0x0000_0100_0000_01B3
             }
         }
+        let hex = String(h, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// Reads a seed's group and checks it against itself and the experiment: `seed` equals
+    /// the group's number; `units_done` is an integer in 0...units; `status` is a known
+    /// status consistent with it (complete ⇔ units_done == units; interrupted < units;
+    /// diverged ≥ 1); every series is a 1-D float64 of at least `units_done` values (longer
+    /// only after a crash inside a commit, then cut back by `prepareSeed`); the checkpoint is
+    /// a 1-D uint64 that is empty exactly when units_done is 0 and matches its checksum.
+    /// Any mismatch throws `LogError` naming the seed; nothing is repaired silently.
+    static func validateSeed(_ f: HDF5File, seed: Int, seriesNames: [String], units: Int, checksummed: Bool) throws
+        -> (done: Int, status: RunStatus, words: [UInt64], lengths: [String: Int]) {
+        let group = "/seed_\(seed)"
+        func fail(_ message: String) -> LogError { LogError(path: f.path, message: "seed \(seed): \(message)") }
+        func attempt<T>(_ body: () throws -> T) throws -> T {
+            do { return try body() } catch let e as HDF5Error {
+                throw fail(e.message.hasPrefix(f.path + ": ") ? String(e.message.dropFirst(f.path.count + 2)) : e.message)
+            }
+        }
+        let storedSeed = try attempt { try f.intAttribute("seed", on: group) }
+        guard storedSeed == seed else { throw fail("attribute seed is \(storedSeed), the group is \(group)") }
+        let done = try attempt { try f.intAttribute("units_done", on: group) }
+        guard (0...units).contains(done) else {
+            throw fail("units_done is \(done), expected 0...\(units)")
+        }
+        let statusText = try attempt { try f.stringAttribute("status", on: group) }
+        guard let status = RunStatus(rawValue: statusText) else {
+            throw fail("status is '\(statusText)', expected complete, interrupted or diverged")
+        }
+        switch status {
+        case .complete where done != units: throw fail("status complete with units_done \(done) of \(units)")
+        case .interrupted where done >= units: throw fail("status interrupted with units_done \(done) of \(units)")
+        case .diverged where done < 1: throw fail("status diverged with units_done 0")
+        default: break
+        }
+        let wall = try attempt { try f.doubleAttribute("wall_seconds", on: group) }
+        guard wall.isFinite, wall >= 0 else { throw fail("wall_seconds is \(wall)") }
+        var lengths: [String: Int] = [:]
+        for name in seriesNames {
+            let n = try attempt { try f.length(of: "\(group)/\(name)") }
+            _ = try attempt { try f.readDoubles("\(group)/\(name)").count }
+            guard n >= done else { throw fail("series \(name) has \(n) values, units_done is \(done)") }
+            lengths[name] = n
+        }
+        let words = try attempt { try f.readUInt64s("\(group)/checkpoint") }
+        if done > 0 {
+            guard !words.isEmpty else { throw fail("no checkpoint although units_done is \(done)") }
+            if f.hasAttribute("checkpoint_fnv1a64", on: group) {
+                let stored = try attempt { try f.stringAttribute("checkpoint_fnv1a64", on: group) }
+                guard stored == checksum(words) else {
+                    throw fail("the checkpoint does not match its checksum (checkpoint_fnv1a64 \(stored), words hash to \(checksum(words))): it was damaged")
+                }
+            } else if checksummed {
+                throw fail("attribute checkpoint_fnv1a64 is missing")
+            }
+        }
+        return (done, status, words, lengths)
     }
 
     static func firstDifference(_ a: String, _ b: String) -> String {
@@ -130,9 +335,10 @@ public final class RunLog: @unchecked Sendable {
         return "same text"
     }
 
-    func writeRootAttributes(_ h: Header) throws {
+    static func writeRootAttributes(_ h: Header, to file: HDF5File) throws {
         let e = h.experiment
         try file.setAttribute("format", Self.formatVersion)
+        try file.setAttribute("checkpoint_checksum", "fnv1a64")
         try file.setAttribute("toolkit_version", Toolkit.version)
         try file.setAttribute("git_commit", Toolkit.gitCommit)
         try file.setAttribute("paper", h.paper)
@@ -165,10 +371,11 @@ public final class RunLog: @unchecked Sendable {
     /// Prepares a seed's group (creating it if new) and returns what a resume needs.
     /// Series longer than the checkpoint (a crash between writes) are cut back to it.
     public func prepareSeed(_ seed: Int) throws -> SeedState {
-        lock.lock()
-        defer { lock.unlock() }
+        HDF5File.lockLibrary()
+        defer { HDF5File.unlockLibrary() }
         let group = "/seed_\(seed)"
         if !file.exists(group) {
+            try Self.checkSpace(path: path, reserve: reserveBytes, needed: seriesNames.count * 8192 + 16384)
             try file.createGroup(group)
             for name in seriesNames { try file.createSeries("\(group)/\(name)") }
             try file.createSeries("\(group)/checkpoint", element: .uint64)
@@ -179,10 +386,9 @@ public final class RunLog: @unchecked Sendable {
             try file.flush()
             return SeedState(unitsDone: 0, status: nil, checkpoint: nil, wallSeconds: 0)
         }
-        let done = try file.intAttribute("units_done", on: group)
-        let status = RunStatus(rawValue: try file.stringAttribute("status", on: group))
-        let words = try file.readUInt64s("\(group)/checkpoint")
-        for name in seriesNames where try file.length(of: "\(group)/\(name)") != done {
+        let (done, status, words, lengths) = try Self.validateSeed(
+            file, seed: seed, seriesNames: seriesNames, units: units, checksummed: checksummed)
+        for name in seriesNames where lengths[name] != done {
             try file.truncate("\(group)/\(name)", to: done)
         }
         return SeedState(
@@ -194,15 +400,21 @@ public final class RunLog: @unchecked Sendable {
     /// Appends a seed's new records (one row per unit, one value per series), replaces its
     /// checkpoint, updates its attributes and flushes — one consistent step on disk.
     public func commit(seed: Int, rows: [[Double]], unitsDone: Int, checkpoint: StateArchive?, status: RunStatus, wallSeconds: Double) throws {
-        lock.lock()
-        defer { lock.unlock() }
+        HDF5File.lockLibrary()
+        defer { HDF5File.unlockLibrary() }
         let group = "/seed_\(seed)"
+        // New values, the checkpoint, and a chunk per series the appends may allocate.
+        let bytes = 8 * (rows.count * seriesNames.count + (checkpoint?.words.count ?? 0)) + seriesNames.count * 8192 + 4096
+        try Self.checkSpace(path: path, reserve: reserveBytes, needed: bytes)
         if !rows.isEmpty {
             for (j, name) in seriesNames.enumerated() {
                 try file.append(rows.map { $0[j] }, to: "\(group)/\(name)")
             }
         }
-        if let checkpoint { try file.replace(checkpoint.words, in: "\(group)/checkpoint") }
+        if let checkpoint {
+            try file.replace(checkpoint.words, in: "\(group)/checkpoint")
+            try file.setAttribute("checkpoint_fnv1a64", Self.checksum(checkpoint.words), on: group)
+        }
         try file.setAttribute("units_done", unitsDone, on: group)
         try file.setAttribute("status", status.rawValue, on: group)
         try file.setAttribute("wall_seconds", wallSeconds, on: group)
@@ -214,8 +426,8 @@ public final class RunLog: @unchecked Sendable {
     /// source, each statistic by name, each estimate's value and interval), replacing any
     /// earlier summary. The series are not touched.
     public static func writeSummary(_ path: String, results: [CheckResult], profile: String) throws {
-        HDF5File.libraryLock.lock()
-        defer { HDF5File.libraryLock.unlock() }
+        HDF5File.lockLibrary()
+        defer { HDF5File.unlockLibrary() }
         guard HDF5File.isHDF5(path) else { throw OpenError.notARunLog(path) }
         let f = try HDF5File(path: path, mode: .readWrite)
         guard f.hasAttribute("config") else { throw OpenError.notARunLog(path) }
@@ -248,30 +460,39 @@ public final class RunLog: @unchecked Sendable {
 
     /// Reads a run log back into memory (series, statuses, provenance).
     public static func read(_ path: String) throws -> ExperimentLog {
-        HDF5File.libraryLock.lock()
-        defer { HDF5File.libraryLock.unlock() }
+        HDF5File.lockLibrary()
+        defer { HDF5File.unlockLibrary() }
         guard FileManager.default.fileExists(atPath: path) else { throw HDF5Error(message: "\(path): no such run log") }
         guard HDF5File.isHDF5(path) else { throw OpenError.notARunLog(path) }
         let f = try HDF5File(path: path, mode: .readOnly)
         guard f.hasAttribute("config") else { throw OpenError.notARunLog(path) }
+        try checkFormat(f)
+        let units = try f.intAttribute("units")
+        let checksummed = f.hasAttribute("checkpoint_checksum")
         var seeds: [SeedLog] = []
         for group in try f.members(of: "/") where group.hasPrefix("seed_") {
-            let g = "/\(group)"
-            var series: [String: [Double]] = [:]
-            for name in try f.members(of: g) where name != "checkpoint" {
-                series[name] = try f.readDoubles("\(g)/\(name)")
+            guard let seed = seedNumber(group) else {
+                throw LogError(path: path, message: "group /\(group) is not named seed_<integer>")
             }
-            let statusText = try f.stringAttribute("status", on: g)
+            let g = "/\(group)"
+            let names = try f.members(of: g).filter { $0 != "checkpoint" }
+            // Consistency as for a resume; series longer than units_done (a crash inside a
+            // commit) are read up to units_done, the committed part.
+            let (done, status, _, _) = try validateSeed(f, seed: seed, seriesNames: names, units: units,
+                                                        checksummed: checksummed)
+            var series: [String: [Double]] = [:]
+            for name in names {
+                series[name] = Array(try f.readDoubles("\(g)/\(name)").prefix(done))
+            }
             seeds.append(SeedLog(
-                seed: try f.intAttribute("seed", on: g),
-                status: RunStatus(rawValue: statusText) ?? .interrupted,
-                series: series,
+                seed: seed, status: status, series: series,
                 wallSeconds: try f.doubleAttribute("wall_seconds", on: g)))
         }
         seeds.sort { $0.seed < $1.seed }
         return ExperimentLog(
             paper: try f.stringAttribute("paper"), experiment: try f.stringAttribute("experiment"),
             profile: try f.stringAttribute("profile"), label: try f.stringAttribute("label"),
-            figure: try f.stringAttribute("figure"), expectedUnits: try f.intAttribute("units"), seeds: seeds)
+            figure: try f.stringAttribute("figure"), expectedUnits: units, seeds: seeds,
+            config: try f.stringAttribute("config"))
     }
 }

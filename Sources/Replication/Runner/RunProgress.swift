@@ -109,10 +109,11 @@ public final class ConsoleProgress: RunProgress, @unchecked Sendable {
     func summaryLines() -> [String] {
         entries.keys.sorted().compactMap { key in
             let e = entries[key]!
-            let total = e.units * e.seeds
+            let (product, overflow) = e.units.multipliedReportingOverflow(by: e.seeds)
+            let total = overflow ? Int.max : product
             let done = e.unitsDone.values.reduce(0, +)
             if done == 0 && e.finished.isEmpty && !isTerminal { return nil }
-            let fraction = total > 0 ? Double(done) / Double(total) : 1
+            let fraction = total > 0 ? min(1, max(0, Double(done) / Double(total))) : 1
             let tail = e.recentReturns.suffix(100)
             let mean = tail.isEmpty ? "-" : String(format: "%.1f", tail.reduce(0, +) / Double(tail.count))
             let bar: String
@@ -123,9 +124,12 @@ public final class ConsoleProgress: RunProgress, @unchecked Sendable {
             } else {
                 bar = ""
             }
-            return String(format: "%@ %@%3.0f%%  units %d/%d  seeds complete %d/%d  recent mean %@",
-                          e.id.padding(toLength: max(e.id.count, 28), withPad: " ", startingAt: 0), bar,
-                          fraction * 100, done, total, e.finished.values.filter { $0 == .complete }.count, e.seeds, mean)
+            // Integers are interpolated, not passed to %d (a 32-bit conversion on Linux that
+            // printed a large total as a negative number).
+            let complete = e.finished.values.filter { $0 == .complete }.count
+            return e.id.padding(toLength: max(e.id.count, 28), withPad: " ", startingAt: 0) + " " + bar
+                + String(format: "%3.0f%%", fraction * 100)
+                + "  units \(done)/\(total)  seeds complete \(complete)/\(e.seeds)  recent mean \(mean)"
         }
     }
 

@@ -48,13 +48,27 @@ public final class Runner: @unchecked Sendable {
     let progress: RunProgress?
     /// Polled between units; true stops every seed at that boundary (Ctrl-C by default).
     let shouldStop: @Sendable () -> Bool
+    /// Bytes that must stay free on a log's file system (`RunLog.checkSpace`).
+    let reserveBytes: UInt64
+    /// Set when a seed fails (a full disk, a write error): every other seed then stops at its
+    /// next unit boundary and commits, instead of running on to its end.
+    let failed = FailureFlag()
+
+    final class FailureFlag: @unchecked Sendable {
+        let lock = NSLock()
+        var value = false
+        func set() { lock.withLock { value = true } }
+        func reset() { lock.withLock { value = false } }
+        var isSet: Bool { lock.withLock { value } }
+    }
 
     /// A runner with `jobs` workers (default: one per core), committing at least every
     /// `checkpointInterval` seconds. `shouldStop` is polled between units (Ctrl-C by default);
     /// `makeTrial` builds the trials (default: through the `Catalog`).
     public init(jobs: Int? = nil, checkpointInterval: Double = 0.5, progress: RunProgress? = nil,
                 shouldStop: @escaping @Sendable () -> Bool = { Interrupt.requested },
-                makeTrial: TrialFactory? = nil) {
+                makeTrial: TrialFactory? = nil, reserveBytes: UInt64 = RunLog.defaultReserveBytes) {
+        self.reserveBytes = reserveBytes
         self.jobs = max(1, jobs ?? ProcessInfo.processInfo.activeProcessorCount)
         self.checkpointInterval = checkpointInterval
         self.progress = progress
@@ -81,11 +95,25 @@ public final class Runner: @unchecked Sendable {
         var seedsLeft: [Int] = []
         var jobs: [Job] = []
         var outcomes: [RunOutcome] = []
+        failed.reset()
+        // First every trial is built and every existing log checked (read-only), so that an
+        // error in a later experiment is found before the log of an earlier one is created.
+        var seriesNames: [[String]] = []
+        for r in requests {
+            guard let firstSeed = r.experiment.seeds.first else { seriesNames.append([]); continue }
+            let names = try makeTrial(r.experiment, firstSeed).seriesNames
+            seriesNames.append(names)
+            if FileManager.default.fileExists(atPath: r.path) {
+                HDF5File.lockLibrary()
+                defer { HDF5File.unlockLibrary() }
+                try RunLog.checkCompatible(
+                    path: r.path, header: .init(paper: r.paper, profile: r.profile, experiment: r.experiment), seriesNames: names)
+            }
+        }
         for (i, r) in requests.enumerated() {
-            guard let firstSeed = r.experiment.seeds.first else { continue }
-            let probe = try makeTrial(r.experiment, firstSeed)
+            guard !r.experiment.seeds.isEmpty else { continue }
             let log = try RunLog(path: r.path, header: .init(paper: r.paper, profile: r.profile, experiment: r.experiment),
-                                 seriesNames: probe.seriesNames)
+                                 seriesNames: seriesNames[i], reserveBytes: reserveBytes)
             logs.append(log)
             var statuses: [Int: RunStatus] = [:]
             for seed in r.experiment.seeds {
@@ -124,6 +152,7 @@ public final class Runner: @unchecked Sendable {
                 do {
                     status = try runSeed(job, request: requests[job.request], log: log)
                 } catch {
+                    failed.set()
                     queueLock.lock()
                     errors.append(error)
                     queueLock.unlock()
@@ -150,8 +179,12 @@ public final class Runner: @unchecked Sendable {
         var unitsDone = 0
         if let checkpoint = state.checkpoint {
             var reader = StateArchive.Reader(checkpoint)
-            try trial.load(from: &reader)
-            guard reader.isAtEnd else { throw CheckpointError.trailingWords(checkpoint.words.count - reader.position) }
+            do {
+                try trial.load(from: &reader)
+                guard reader.isAtEnd else { throw CheckpointError.trailingWords(checkpoint.words.count - reader.position) }
+            } catch {
+                throw RunLog.LogError(path: request.path, message: "seed \(job.seed): /seed_\(job.seed)/checkpoint does not fit this trial (\(error))")
+            }
             unitsDone = state.unitsDone
         }
         let units = request.experiment.units
@@ -169,7 +202,7 @@ public final class Runner: @unchecked Sendable {
         }
         progress?.seedStarted(request: job.request, seed: job.seed, unitsDone: unitsDone)
         while unitsDone < units {
-            if shouldStop() {
+            if shouldStop() || failed.isSet {
                 try commit(.interrupted)
                 progress?.seedFinished(request: job.request, seed: job.seed, unitsDone: unitsDone, status: .interrupted, resumed: false)
                 return .interrupted

@@ -236,6 +236,7 @@ extension ConfigReader {
     func resamples() throws -> Int {
         let n = try positiveInteger("resamples") ?? 10_000
         guard n >= 1000 else { throw error("resamples", "must be >= 1000 for stable percentile intervals, found \(n)") }
+        guard n <= 1_000_000 else { throw error("resamples", "must be at most 1000000, found \(n)") }
         return n
     }
 

@@ -22,9 +22,13 @@ public enum Verifier {
     ///   - expectedSeeds: per experiment id, the seeds the experiment file lists for this
     ///     profile; a seed absent from the log makes dependent checks MISSING. Without it
     ///     only the seeds present in the log are judged.
+    ///   - expectedConfigs: per experiment id, the resolved configuration text the experiment
+    ///     file gives for this profile; a log whose `config` differs (or is absent) makes
+    ///     dependent checks MISSING, with the first difference. Without it the logs'
+    ///     configurations are not compared.
     public static func run(
         reference: ReferenceFile, logs: [ExperimentLog], profile: String,
-        expectedSeeds: [String: [Int]] = [:]
+        expectedSeeds: [String: [Int]] = [:], expectedConfigs: [String: String] = [:]
     ) -> VerificationReport {
         var byID: [String: ExperimentLog] = [:]
         for log in logs where byID[log.experiment] == nil || log.profile == profile {
@@ -33,7 +37,7 @@ public enum Verifier {
         let applicable = reference.checks.filter { $0.profiles.contains(profile) }
         let skipped = reference.checks.filter { !$0.profiles.contains(profile) }.map(\.id)
         let results = applicable.map {
-            evaluate($0, logs: byID, profile: profile, expectedSeeds: expectedSeeds)
+            evaluate($0, logs: byID, profile: profile, expectedSeeds: expectedSeeds, expectedConfigs: expectedConfigs)
         }
 
         var ids = Set(applicable.flatMap(\.experiments))
@@ -68,7 +72,7 @@ public enum Verifier {
 
     static func evaluate(
         _ check: ReferenceCheck, logs: [String: ExperimentLog], profile: String,
-        expectedSeeds: [String: [Int]]
+        expectedSeeds: [String: [Int]], expectedConfigs: [String: String] = [:]
     ) -> CheckResult {
         var result = CheckResult(
             id: check.id, description: check.description, provenance: check.provenance,
@@ -86,6 +90,11 @@ public enum Verifier {
             }
             guard log.profile == profile else {
                 missing.append("experiment \(id): the log is from profile \"\(log.profile)\", not \"\(profile)\"")
+                continue
+            }
+            if let wanted = expectedConfigs[id], log.config != wanted {
+                let detail = log.config.map { RunLog.firstDifference($0, wanted) } ?? "the log records no configuration"
+                missing.append("experiment \(id): the log was run with another configuration than the experiment file (\(detail)); rerun it into another directory")
                 continue
             }
             let present = Set(log.seeds.map(\.seed))

@@ -38,7 +38,7 @@ public struct ActorCriticSettings: Sendable, Equatable {
     /// The loop's keys, whatever the rule.
     public static let parameters = ParameterTable([
         .number("gamma", default: 0.98, range: .unitInterval, "discount rate"),
-        .integers("hidden", default: [64, 32], range: .atLeast(1), unit: "units per layer", "hidden layer sizes (both networks)"),
+        .integers("hidden", default: [64, 32], range: .width, unit: "units per layer", "hidden layer sizes (both networks)"),
         .integer("critic_l_type", default: 0, range: .closed(0, 1), "critic's hidden activation: 0 softplus, 1 ReLU"),
         .integer("actor_l_type", default: 0, range: .closed(0, 1), "actor's hidden activation: 0 softplus, 1 ReLU"),
         .number("temp", default: 2, range: .positive, "softmax temperature of a discrete actor"),

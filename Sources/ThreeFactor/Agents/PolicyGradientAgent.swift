@@ -121,8 +121,8 @@ public struct PolicyGradientAgent<Estimator: PolicyGradientEstimator>: EpisodicA
     public static var commonParameters: [ParameterSpec] {
         [
             .number("learning_rate", default: nil, range: .nonNegative, "eta, the learning rate"),
-            .integer("hidden_units", default: 128, range: .atLeast(1), unit: "units", "width of every hidden layer"),
-            .integer("hidden_layers", default: 1, range: .nonNegative, unit: "layers", "number of hidden layers"),
+            .integer("hidden_units", default: 128, range: .width, unit: "units", "width of every hidden layer"),
+            .integer("hidden_layers", default: 1, range: .closed(0, 64), unit: "layers", "number of hidden layers"),
             .number("baseline_rate", default: 0.66, range: .leftOpen(0, 1), "rate of the moving-average reward baseline"),
             .string("reward_mode", default: RewardMode.episodic.rawValue, choices: RewardMode.allCases.map(\.rawValue),
                     "episodic: one update per episode from the return; immediate: one per step from its reward"),

@@ -143,6 +143,9 @@ public struct ParameterSpec: Sendable {
         Self(key: key, type: type, defaultValue: .derived(text), range: range, unit: unit, meaning: meaning)
     }
 
+    /// The longest array a parameter may hold (e.g. layers per network): 64.
+    public static let maxListLength = 64
+
     func check(_ v: ParameterValue, name: String) throws {
         func mismatch() -> ParameterError {
             ParameterError(key: name, message: "expected \(expectedText), found \(v.typeName) \(v)")
@@ -151,6 +154,9 @@ public struct ParameterSpec: Sendable {
             guard range.contains(x) else {
                 throw ParameterError(key: name, message: "expected \(expectedText), found \(v)")
             }
+        }
+        if case .list(let items) = v, items.count > Self.maxListLength {
+            throw ParameterError(key: name, message: "expected at most \(Self.maxListLength) values, found \(items.count)")
         }
         switch (type, v) {
         case (.number, .number(let x)): try checkRange(x)
@@ -229,6 +235,12 @@ public struct ParameterRange: Sendable, Equatable, CustomStringConvertible {
     public static func closed(_ a: Double, _ b: Double) -> Self { ParameterRange(lower: a, upper: b) }
     /// Any value above `a` up to `b` included (`(a, b]`).
     public static func leftOpen(_ a: Double, _ b: Double) -> Self { ParameterRange(lower: a, lowerIncluded: false, upper: b) }
+
+    /// A layer width or a count of filters: 1 to 4096 (a network of such layers still fits in
+    /// memory; an absurd width is an error naming the key, not an abort in the allocator).
+    public static let width = ParameterRange(lower: 1, upper: 4096)
+    /// A batch size or a number of control steps per unit: 1 to 65536.
+    public static let batch = ParameterRange(lower: 1, upper: 65_536)
 
     var isUnbounded: Bool { lower == nil && upper == nil }
 

@@ -220,7 +220,7 @@ public struct ClosedLoopSettings: Sendable, Equatable {
     public static let loopParameters = ParameterTable([
         .number("forward_speed", default: 30, unit: "wheel speed units", "both wheels' speed before steering"),
         .number("reflex_gain", default: 1, "gain of the reflex: u = reflex_gain E + network_gain y"),
-        .integer("block_steps", default: 100, range: .atLeast(1), unit: "control steps", "control steps per logged unit"),
+        .integer("block_steps", default: 100, range: .batch, unit: "control steps", "control steps per logged unit"),
         .string("success_test", default: SuccessTest.Kind.simulator.rawValue, choices: SuccessTest.Kind.allCases.map(\.rawValue),
                 "which of the authors' success tests gives the series success / steps_to_success"),
         .number("off_line_distance", default: 10, range: .nonNegative, unit: "units", "distance from the centreline beyond which the robot is off the line"),
@@ -228,12 +228,12 @@ public struct ClosedLoopSettings: Sendable, Equatable {
 
     /// The network's and the filter bank's keys, read only for a rule that uses a network.
     public static let networkParameters = ParameterTable([
-        .integers("layers", default: Array(repeating: 10, count: 10) + [2], range: .atLeast(1), unit: "neurons per layer", "layer sizes, output layer last"),
+        .integers("layers", default: Array(repeating: 10, count: 10) + [2], range: .width, unit: "neurons per layer", "layer sizes, output layer last"),
         .numbers("output_weights", default: [1, 2], "read-out c_k of the outputs: y = sum_k c_k o_k"),
         .number("network_gain", default: 5, "gain of the network's output in the steering"),
         .number("first_layer_scale", default: 1000, range: .positive, "the first layer divides its weighted sum by this (and scales its learning)"),
         .string("filter", default: "resonators", choices: ["resonators", "delays"], "filter bank between the predictors and the network"),
-        .integer("filter_count", default: 5, range: .atLeast(1), unit: "filters per predictor", "filters per predictor"),
+        .integer("filter_count", default: 5, range: .width, unit: "filters per predictor", "filters per predictor"),
         .number("resonator_min_period", default: 3, range: .atLeast(2), unit: "steps", "shortest resonator period"),
         .number("resonator_max_period", default: 10, range: .atLeast(2), unit: "steps", "longest resonator period (>= the shortest)"),
         .number("resonator_q", default: 0.51, range: .above(0.5), "quality factor of the resonators"),

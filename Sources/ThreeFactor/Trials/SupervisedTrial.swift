@@ -42,8 +42,8 @@ public struct SupervisedSettings: Sendable, Equatable {
 
     /// The loop's keys, whatever the rule.
     public static let parameters = ParameterTable([
-        .integer("batch_size", default: 128, range: .atLeast(1), unit: "samples", "samples per batch (one update per batch)"),
-        .integers("hidden", default: [64, 32], range: .atLeast(1), unit: "units per layer", "hidden layer sizes"),
+        .integer("batch_size", default: 128, range: .batch, unit: "samples", "samples per batch (one update per batch)"),
+        .integers("hidden", default: [64, 32], range: .width, unit: "units per layer", "hidden layer sizes"),
         .integer("l_type", default: 0, range: .closed(0, 1), "hidden activation: 0 softplus, 1 ReLU"),
         .number("temp", default: 1, range: .positive, "softmax temperature (Multiplexer)"),
         .derived(

@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+@testable import Replication
+
+/// Names that become file names, and sizes, from experiment files and the command line
+/// (issue 13): each hostile value is one error naming the file and the key (or the
+/// argument), found before anything is allocated or written.
+@Suite struct HostileInputTests {
+    static let base = """
+        paper = "demo"
+        [profiles]
+        full = "all"
+        quick = "some"
+        [[experiments]]
+        id = "tiny"
+        env = "CartPole-v1"
+        rule = "reinforce-team"
+        units = 2
+        seeds = [0]
+        """
+
+    func load(_ text: String) throws -> PaperExperiments {
+        let dir = Scratch.directory("hostile-input")
+        let path = "\(dir)/experiments.toml"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return try PaperExperiments.load(path)
+    }
+
+    @Test(arguments: [
+        // (replace this line of the base file, with this, expected key, expected message)
+        ("id = \"tiny\"", "id = \"../../x\"", "id", "\"../../x\" is not a valid name"),
+        ("id = \"tiny\"", "id = \"\"", "id", "\"\" is not a valid name"),
+        ("id = \"tiny\"", "id = \".hidden\"", "id", "is not a valid name"),
+        ("id = \"tiny\"", "id = \"a/b\"", "id", "is not a valid name"),
+        ("paper = \"demo\"", "paper = \"../demo\"", "paper", "is not a valid name"),
+        ("quick = \"some\"", "\"../q\" = \"some\"", "profiles.../q", "is not a valid name"),
+        ("units = 2", "units = 0", "units", "must be between 1 and 1000000000, found 0"),
+        ("units = 2", "units = 9223372036854775807", "units", "must be between 1 and 1000000000"),
+        ("seeds = [0]", "seeds = \"0..9223372036854775807\"", "seeds", "larger than the largest seed, 4294967295"),
+        ("seeds = [0]", "seeds = \"0..99999999\"", "seeds", "more than 10000 seeds"),
+        ("seeds = [0]", "seeds = \"9223372036854775806..9223372036854775807\"", "seeds", "larger than the largest seed"),
+        ("seeds = [0]", "seeds = [4294967296]", "seeds", "seed 4294967296 is larger than the largest seed"),
+        ("seeds = [0]", "seeds = [0]\n[experiments.profiles.quick]\nunits = -5", "profiles.quick.units",
+         "must be between 1 and 1000000000, found -5"),
+        ("seeds = [0]", "seeds = [0]\n[experiments.params]\nhidden = [100000000, 32]", "params.hidden",
+         "expected an array of integers [1, 4096], found"),
+        ("seeds = [0]", "seeds = [0]\n[experiments.params]\nhidden = [\(Array(repeating: "8", count: 65).joined(separator: ", "))]",
+         "params.hidden", "expected at most 64 values, found 65"),
+    ])
+    func hostileValueIsOneErrorNamingTheKey(line: String, replacement: String, key: String, message: String) throws {
+        let text = Self.base.replacingOccurrences(of: line, with: replacement)
+        #expect(text != Self.base)
+        // A ConfigError, or a ParameterError for a rule's hyperparameter: either way one line
+        // "<file>: ...<key>...: <message>".
+        let error = #expect(throws: (any Error).self) { try load(text) }
+        let line = error.map { "\($0)" } ?? ""
+        #expect(line.contains("experiments.toml: "), "\(line)")
+        #expect(line.contains(key), "\(line)")
+        #expect(line.contains(message), "\(line)")
+        #expect(!line.contains("\n"))
+    }
+
+    /// A bootstrap of absurdly many resamples in a reference file is refused by key.
+    @Test func tooManyBootstrapResamplesAreRefused() {
+        let text = """
+            paper = "demo"
+            [[checks]]
+            id = "band"
+            description = "d"
+            experiments = ["tiny"]
+            profiles = ["full"]
+            provenance = "claim in abstract"
+            source = "s"
+              [checks.metric]
+              kind = "mean"
+              series = "episode_return"
+              [checks.comparison]
+              kind = "band"
+              statistic = "mean"
+              low = 1
+              resamples = 9223372036854775807
+            """
+        let error = #expect(throws: ConfigError.self) { try ReferenceFile.parse(text, file: "demo.toml") }
+        #expect(error?.key == "comparison.resamples")
+        #expect(error?.message == "must be at most 1000000, found 9223372036854775807")
+    }
+
+    @Test func seedRangesAtTheLimits() throws {
+        #expect(try SeedRange.parse("0..9999").count == Limits.maxSeeds)
+        #expect(throws: SeedRange.Error.self) { try SeedRange.parse("0..10000") }
+        #expect(throws: SeedRange.Error.self) { try SeedRange.parse("0..9998,20000,20001") }
+        #expect(try SeedRange.parse("4294967295") == [4_294_967_295])
+        #expect(throws: SeedRange.Error.self) { try SeedRange.parse("0..\(Int.max)") }
+        #expect(throws: SeedRange.Error.self) { try SeedRange.parse("99999999999999999999") }
+    }
+
+    @Test func validNamesAreAccepted() {
+        for name in ["cartpole-nrl", "MountainCar_v0", "a.b", "x1"] { #expect(Limits.checkName(name) == nil, "\(name)") }
+    }
+
+    /// The progress display's total does not overflow and is never printed negative.
+    @Test func progressTotalOfAHugeBudgetIsPositive() {
+        let progress = ConsoleProgress(isTerminal: false)
+        let spec = ExperimentSpec(id: "huge", kind: "test", env: nil, rule: "random-walk", units: Limits.maxUnits,
+                                  seeds: Array(0..<Limits.maxSeeds))
+        progress.register(request: 0, experiment: spec)
+        progress.seedStarted(request: 0, seed: 0, unitsDone: 3)
+        let line = progress.summaryLines().joined()
+        #expect(line.contains("units 3/10000000000000"), "\(line)")
+    }
+}

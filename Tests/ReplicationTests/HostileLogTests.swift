@@ -1,0 +1,258 @@
+import CHDF5
+import Foundation
+import Synchronization
+import Testing
+import ThreeFactor
+@testable import Replication
+
+/// Run logs damaged or made inconsistent on purpose (issue 13): every resume and every read
+/// refuses them with one line naming the file, the seed and what is wrong, leaves the file
+/// byte for byte as it was, and never repairs anything silently. A crash inside a commit
+/// (series longer than units_done) is the one state that is cut back, and resumes to the
+/// numbers of an uninterrupted run.
+@Suite struct HostileLogTests {
+    static let units = 20
+
+    func run(_ path: String, stopAfter calls: Int? = nil) throws -> RunOutcome {
+        let counter = Atomic<Int>(0)
+        let runner = Runner(jobs: 1, checkpointInterval: 0,
+                            shouldStop: { calls.map { counter.add(1, ordering: .relaxed).newValue > $0 } ?? false },
+                            makeTrial: walkFactory)
+        return try runner.run([RunRequest(paper: "test", profile: "quick",
+                                          experiment: walkExperiment(units: Self.units, seeds: [0, 1]), path: path)])[0]
+    }
+
+    /// A log whose seed 0 is complete and seed 1 interrupted part-way, and its units_done.
+    func partialLog(_ dir: String) throws -> (path: String, done: Int) {
+        let path = "\(dir)/walk.h5"
+        let outcome = try run(path, stopAfter: 32)
+        #expect(outcome.statuses == [0: .complete, 1: .interrupted])
+        let f = try HDF5File(path: path, mode: .readOnly)
+        let done = try f.intAttribute("units_done", on: "/seed_1")
+        #expect(done > 0 && done < Self.units)
+        return (path, done)
+    }
+
+    func edit(_ path: String, _ body: (HDF5File) throws -> Void) throws {
+        HDF5File.lockLibrary()
+        defer { HDF5File.unlockLibrary() }
+        let f = try HDF5File(path: path, mode: .readWrite)
+        try body(f)
+        try f.close()
+    }
+
+    /// Replaces a dataset by one of the given shape and element type, filled with zeros.
+    static func replaceDataset(_ f: HDF5File, _ name: String, dims: [Int], type: hid_t) throws {
+        try f.remove(name)
+        var d = dims.map { hsize_t($0) }
+        let space = H5Screate_simple(Int32(d.count), &d, nil)
+        defer { H5Sclose(space) }
+        let ds = H5Dcreate2(f.id, name, type, space, chdf5_p_default(), chdf5_p_default(), chdf5_p_default())
+        #expect(ds >= 0)
+        let zeros = [UInt8](repeating: 0, count: dims.reduce(1, *) * 8)
+        zeros.withUnsafeBytes { _ = H5Dwrite(ds, type, chdf5_s_all(), chdf5_s_all(), chdf5_p_default(), $0.baseAddress) }
+        H5Dclose(ds)
+    }
+
+    enum Damage: String, CaseIterable, CustomStringConvertible {
+        case shortSeries, hugeUnitsDone, negativeUnitsDone, fractionalUnitsDone, unknownStatus, completeTooEarly,
+             wrongSeed, flippedCheckpointWord, missingChecksum, rank2Series, integerSeries, rank2Checkpoint,
+             unknownFormat, missingFormat
+        var description: String { rawValue }
+    }
+
+    /// What the one-line error must say for each damage (after the path).
+    func expectedMessage(_ damage: Damage, done: Int) -> String {
+        switch damage {
+        case .shortSeries: "seed 1: series episode_return has \(done - 1) values, units_done is \(done)"
+        case .hugeUnitsDone: "seed 1: units_done is 1000000000, expected 0...20"
+        case .negativeUnitsDone: "seed 1: units_done is -1, expected 0...20"
+        case .fractionalUnitsDone: "seed 1: attribute units_done on /seed_1 is not an integer"
+        case .unknownStatus: "seed 1: status is 'finished', expected complete, interrupted or diverged"
+        case .completeTooEarly: "seed 1: status complete with units_done \(done) of 20"
+        case .wrongSeed: "seed 1: attribute seed is 7, the group is /seed_1"
+        case .flippedCheckpointWord: "seed 1: the checkpoint does not match its checksum"
+        case .missingChecksum: "seed 1: attribute checkpoint_fnv1a64 is missing"
+        case .rank2Series: "seed 1: dataset /seed_1/episode_return has rank 2, expected a one-dimensional series"
+        case .integerSeries: "seed 1: dataset /seed_1/episode_return is not float64"
+        case .rank2Checkpoint: "seed 1: dataset /seed_1/checkpoint has rank 2, expected a one-dimensional series"
+        case .unknownFormat: "format 99 is not a format this toolkit reads (1)"
+        case .missingFormat: "attribute format is missing or not an integer"
+        }
+    }
+
+    func damage(_ path: String, _ damage: Damage, done: Int) throws {
+        try edit(path) { f in
+            let g = "/seed_1"
+            switch damage {
+            case .shortSeries: try f.truncate("\(g)/episode_return", to: done - 1)
+            case .hugeUnitsDone: try f.setAttribute("units_done", 1_000_000_000, on: g)
+            case .negativeUnitsDone: try f.setAttribute("units_done", -1, on: g)
+            case .fractionalUnitsDone: try f.setAttribute("units_done", Double(done) + 0.5, on: g)
+            case .unknownStatus: try f.setAttribute("status", "finished", on: g)
+            case .completeTooEarly: try f.setAttribute("status", "complete", on: g)
+            case .wrongSeed: try f.setAttribute("seed", 7, on: g)
+            case .flippedCheckpointWord:
+                var words = try f.readUInt64s("\(g)/checkpoint")
+                words[words.count / 2] ^= 1 << 17
+                try f.replace(words, in: "\(g)/checkpoint")
+            case .missingChecksum:
+                #expect(H5Adelete_by_name(f.id, g, "checkpoint_fnv1a64", chdf5_p_default()) >= 0)
+            case .rank2Series: try Self.replaceDataset(f, "\(g)/episode_return", dims: [done, 3], type: chdf5_native_double())
+            case .integerSeries: try Self.replaceDataset(f, "\(g)/episode_return", dims: [done], type: chdf5_native_int64())
+            case .rank2Checkpoint: try Self.replaceDataset(f, "\(g)/checkpoint", dims: [4, 4], type: chdf5_native_uint64())
+            case .unknownFormat: try f.setAttribute("format", 99)
+            case .missingFormat: #expect(H5Adelete_by_name(f.id, "/", "format", chdf5_p_default()) >= 0)
+            }
+        }
+    }
+
+    @Test(arguments: Damage.allCases)
+    func damagedLogIsRefusedByNameAndLeftUntouched(_ kind: Damage) throws {
+        let dir = Scratch.directory("damaged-\(kind)")
+        let (path, done) = try partialLog(dir)
+        try damage(path, kind, done: done)
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        let expected = expectedMessage(kind, done: done)
+        do {
+            _ = try run(path)
+            Issue.record("resumed a log with \(kind)")
+        } catch {
+            let line = "\(error)"
+            #expect(line.hasPrefix(path + ": "), "\(line)")
+            #expect(line.contains(expected), "\(line)")
+            #expect(!line.contains("\n"))
+        }
+        // The reader (verify, figures) refuses it too, with the same line.
+        do {
+            _ = try RunLog.read(path)
+            Issue.record("read a log with \(kind)")
+        } catch {
+            #expect("\(error)".contains(expected), "\(error)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+    }
+
+    @Test func crashInsideACommitIsCutBackAndResumesToTheSameNumbers() throws {
+        let dir = Scratch.directory()
+        _ = try run("\(dir)/straight.h5")
+        let (path, done) = try partialLog(dir)
+        // Values appended after the last committed units_done, as a kill between the appends
+        // and the attributes of a commit leaves them.
+        try edit(path) { f in
+            for name in ["episode_return", "episode_length", "position"] { try f.append([1, 2, 3], to: "/seed_1/\(name)") }
+        }
+        let read = try RunLog.read(path)
+        #expect(read.seeds[1].unitsDone == done)
+        #expect(try run(path).allComplete)
+        let a = try RunLog.read("\(dir)/straight.h5"), b = try RunLog.read(path)
+        #expect(a.seeds.map(\.series) == b.seeds.map(\.series))
+    }
+
+    /// A file system too full for the next commit: the run stops with one line before the
+    /// commit begins, the log keeps its last commit byte for byte, and once there is room the
+    /// same run resumes to the numbers of an uninterrupted one.
+    @Test func aFullDiskStopsBeforeTheCommitAndTheLogResumes() throws {
+        let dir = Scratch.directory()
+        _ = try run("\(dir)/straight.h5")
+        let (path, _) = try partialLog(dir)
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        let full = Runner(jobs: 2, checkpointInterval: 0, shouldStop: { false }, makeTrial: walkFactory,
+                          reserveBytes: UInt64.max / 2)
+        let request = RunRequest(paper: "test", profile: "quick",
+                                 experiment: walkExperiment(units: Self.units, seeds: [0, 1]), path: path)
+        let error = #expect(throws: RunLog.DiskFullError.self) { try full.run([request]) }
+        #expect(error?.description.hasPrefix("\(path): only ") == true)
+        #expect(error?.description.contains("stopped with the last commit kept") == true)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        // No room even to create a log: nothing is created.
+        #expect(throws: RunLog.DiskFullError.self) {
+            try full.run([RunRequest(paper: "test", profile: "quick", experiment: walkExperiment(), path: "\(dir)/new.h5")])
+        }
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/new.h5"))
+        #expect(try run(path).allComplete)
+        let a = try RunLog.read("\(dir)/straight.h5"), b = try RunLog.read(path)
+        #expect(a.seeds.map(\.series) == b.seeds.map(\.series))
+    }
+
+    @Test func aLogFromBeforeChecksumsResumesAsBefore() throws {
+        // Logs written before checkpoint checksums (no root `checkpoint_checksum`, no seed
+        // `checkpoint_fnv1a64`) are accepted unverified, and get checksums from then on.
+        let dir = Scratch.directory()
+        _ = try run("\(dir)/straight.h5")
+        let (path, _) = try partialLog(dir)
+        try edit(path) { f in
+            #expect(H5Adelete_by_name(f.id, "/", "checkpoint_checksum", chdf5_p_default()) >= 0)
+            for g in ["/seed_0", "/seed_1"] {
+                #expect(H5Adelete_by_name(f.id, g, "checkpoint_fnv1a64", chdf5_p_default()) >= 0)
+            }
+        }
+        #expect(try run(path).allComplete)
+        let a = try RunLog.read("\(dir)/straight.h5"), b = try RunLog.read(path)
+        #expect(a.seeds.map(\.series) == b.seeds.map(\.series))
+        let f = try HDF5File(path: path, mode: .readOnly)
+        #expect(f.hasAttribute("checkpoint_fnv1a64", on: "/seed_1"))
+    }
+
+    @Test func checksumIsFNV1aOfTheLittleEndianWords() {
+        // FNV-1a 64 of no bytes is the offset basis; of the 8 bytes of the word 0x61 ("a"
+        // then seven zero bytes) it is the FNV-1a of that byte string.
+        #expect(RunLog.checksum([]) == "cbf29ce484222325")
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for b: UInt64 in [0x61, 0, 0, 0, 0, 0, 0, 0] { h = (h ^ b) &* 0x0000_0100_0000_01B3 }
+        #expect(RunLog.checksum([0x61]) == String(h, radix: 16))
+    }
+}
+
+/// A kill at any instant of a log's creation leaves no log or a complete one.
+@Suite struct LogCreationTests {
+    func header() -> RunLog.Header {
+        .init(paper: "test", profile: "quick", experiment: walkExperiment(units: 5, seeds: [0]))
+    }
+
+    /// The pid of a process that has exited.
+    static func deadPID() throws -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/true")
+        try p.run()
+        p.waitUntilExit()
+        return p.processIdentifier
+    }
+
+    @Test func creationLeavesOnlyTheCompleteLog() throws {
+        let dir = Scratch.directory()
+        let path = "\(dir)/a.h5"
+        _ = try RunLog(path: path, header: header(), seriesNames: ["episode_return"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["a.h5"])
+        let f = try HDF5File(path: path, mode: .readOnly)
+        #expect(try f.intAttribute("format") == RunLog.formatVersion)
+        #expect(try f.stringAttribute("config") == header().experiment.configText)
+        #expect(try f.stringAttribute("checkpoint_checksum") == "fnv1a64")
+    }
+
+    @Test func aTemporaryLeftByAKilledCreationIsRemovedAndTheRunStarts() throws {
+        let dir = Scratch.directory()
+        let path = "\(dir)/a.h5"
+        // What a kill -9 during creation leaves now: a partial temporary, never `a.h5`.
+        let stale = "\(dir)/.a.h5.creating-\(try Self.deadPID())"
+        try Data(count: 96).write(to: URL(fileURLWithPath: stale))
+        let runner = Runner(jobs: 1, shouldStop: { false }, makeTrial: walkFactory)
+        let outcome = try runner.run([RunRequest(paper: "test", profile: "quick",
+                                                 experiment: walkExperiment(units: 5, seeds: [0]), path: path)])
+        #expect(outcome[0].allComplete)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["a.h5"])
+    }
+
+    @Test func aTemporaryOfALiveProcessIsLeftAlone() throws {
+        let dir = Scratch.directory()
+        let sleeper = Process()
+        sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        sleeper.arguments = ["30"]
+        try sleeper.run()
+        defer { sleeper.terminate() }
+        let live = "\(dir)/.a.h5.creating-\(sleeper.processIdentifier)"
+        try Data(count: 96).write(to: URL(fileURLWithPath: live))
+        _ = try RunLog(path: "\(dir)/a.h5", header: header(), seriesNames: ["episode_return"])
+        #expect(FileManager.default.fileExists(atPath: live))
+    }
+}
