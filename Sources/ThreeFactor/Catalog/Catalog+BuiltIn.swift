@@ -63,7 +63,10 @@ extension Catalog {
                 try options.rejectUnknownKeys(allowed: ["max_episode_steps"])
                 return LunarLander(continuous: true, maxEpisodeSteps: try options.int("max_episode_steps", default: 1000))
             },
-            .environment(id: LineFollower.id, summary: "line-following robot of Daryanavard & Porr's Enki simulator", kind: ClosedLoopTrials.kindName) { options in
+            .environment(
+                id: LineFollower.id, summary: "line-following robot of Daryanavard & Porr's Enki simulator",
+                kind: ClosedLoopTrials.kindName, actionSpace: LineFollower.wheelSpeeds
+            ) { options in
                 LineFollower(configuration: try LineFollower.Configuration(options: options))
             },
         ] + SupervisedTrials.tasks
@@ -71,16 +74,21 @@ extension Catalog {
 }
 
 extension TaskEntry {
-    /// An environment's entry; its action space is read from the environment built with
-    /// default options. `options` carries the experiment's `env_options` (most environments
-    /// take none and reject unknown keys).
+    /// An environment's entry. Its action space is read from the environment built with
+    /// default options, unless given (an environment whose construction is costly, e.g. the
+    /// line follower's track, is then built only when a run needs it). `options` carries the
+    /// experiment's `env_options` (most environments take none and reject unknown keys).
     public static func environment(
-        id: String, summary: String, kind: String = EpisodicTrials.kindName,
+        id: String, summary: String, kind: String = EpisodicTrials.kindName, actionSpace: ActionSpace? = nil,
         make: @escaping @Sendable (Hyperparameters) throws -> any Environment
     ) -> TaskEntry {
         let space: ActionSpace
-        do { space = try make(Hyperparameters()).actionSpace } catch {
-            preconditionFailure("environment \(id) cannot be built with default options: \(error)")
+        if let actionSpace {
+            space = actionSpace
+        } else {
+            do { space = try make(Hyperparameters()).actionSpace } catch {
+                preconditionFailure("environment \(id) cannot be built with default options: \(error)")
+            }
         }
         return TaskEntry(id: id, summary: summary, kind: kind, actionSpace: space, makeEnvironment: make)
     }

@@ -132,7 +132,9 @@ public struct LineFollower: Environment, Sendable {
     /// 145: the error `E` followed by the 144 predictors.
     public let observationCount = 1 + LineFollower.predictorCount
     /// Box(2): the commanded left and right wheel speeds, within ±`maxWheelSpeed`.
-    public let actionSpace = ActionSpace.box(low: [-maxWheelSpeed, -maxWheelSpeed], high: [maxWheelSpeed, maxWheelSpeed])
+    public static let wheelSpeeds = ActionSpace.box(low: [-maxWheelSpeed, -maxWheelSpeed], high: [maxWheelSpeed, maxWheelSpeed])
+    /// The commanded wheel speeds (`wheelSpeeds`).
+    public var actionSpace: ActionSpace { Self.wheelSpeeds }
     public var maxEpisodeSteps: Int { configuration.maxEpisodeSteps }
 
     // Pose and motor state.
