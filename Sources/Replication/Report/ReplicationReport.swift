@@ -15,6 +15,18 @@ public struct FigureFile: Sendable, Equatable {
         self.title = title
         self.svg = svg
     }
+
+    /// Writes each figure as `<directory>/<name>.svg`, creating the directory if needed.
+    ///
+    /// - Parameters:
+    ///   - figures: the figures to write.
+    ///   - directory: where they go.
+    public static func write(_ figures: [FigureFile], into directory: URL) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        for f in figures {
+            try f.svg.write(to: directory.appendingPathComponent(f.name + ".svg"), atomically: true, encoding: .utf8)
+        }
+    }
 }
 
 /// `runs/<paper>/report.md` and its figures.
@@ -102,12 +114,7 @@ public enum ReplicationReport {
         report: VerificationReport, title: String, figures: [FigureFile], to directory: URL,
         date: Date = Date(), figureDirectory: String = "figures"
     ) throws -> URL {
-        let fm = FileManager.default
-        let figureURL = directory.appendingPathComponent(figureDirectory, isDirectory: true)
-        try fm.createDirectory(at: figureURL, withIntermediateDirectories: true)
-        for f in figures {
-            try f.svg.write(to: figureURL.appendingPathComponent(f.name + ".svg"), atomically: true, encoding: .utf8)
-        }
+        try FigureFile.write(figures, into: directory.appendingPathComponent(figureDirectory, isDirectory: true))
         let url = directory.appendingPathComponent("report.md")
         try markdown(report: report, title: title, date: date, figures: figures, figureDirectory: figureDirectory)
             .write(to: url, atomically: true, encoding: .utf8)

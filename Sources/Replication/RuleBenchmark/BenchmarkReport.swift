@@ -11,11 +11,7 @@ public enum BenchmarkReport {
     public static func write(_ results: BenchmarkResults, to directory: String, date: Date = Date()) throws -> URL {
         let url = URL(fileURLWithPath: directory, isDirectory: true)
         let figures = self.figures(results)
-        let figureURL = url.appendingPathComponent("figures", isDirectory: true)
-        try FileManager.default.createDirectory(at: figureURL, withIntermediateDirectories: true)
-        for f in figures {
-            try f.svg.write(to: figureURL.appendingPathComponent(f.name + ".svg"), atomically: true, encoding: .utf8)
-        }
+        try FigureFile.write(figures, into: url.appendingPathComponent("figures", isDirectory: true))
         let reportURL = url.appendingPathComponent("report.md")
         try markdown(results, figures: figures, date: date).write(to: reportURL, atomically: true, encoding: .utf8)
         return reportURL
