@@ -11,7 +11,11 @@ struct ReplicateCommand: ParsableCommand {
             Rerunning after an interruption resumes every experiment where its log stops. \
             --experiments runs another file of the paper instead (e.g. its hyperparameter sweep, \
             papers/nrl/sweep.toml) into runs/<paper>/<file name>/ and skips the verification, \
-            whose checks name the experiments of experiments.toml.
+            whose checks name the experiments of experiments.toml. \
+            With --slurm the experiments run as a Slurm job array, one task per shard (an \
+            experiment x a block of --seeds-per-shard seeds), and a dependent job merges the \
+            shards into the same logs, bit for bit, as a run here, then verifies them; \
+            submitting again reruns only the incomplete shards (README: "On a cluster").
             """
     )
 
@@ -23,6 +27,7 @@ struct ReplicateCommand: ParsableCommand {
     @Option(help: "Worker threads (default: all cores). Results do not depend on it.") var jobs: Int?
     @Option(help: "Another experiments file of the paper to run instead of papers/<paper>/experiments.toml (e.g. papers/nrl/sweep.toml); its logs go to runs/<paper>/<file name>/ and are not verified.")
     var experiments: String?
+    @OptionGroup(title: "On a Slurm cluster") var cluster: SlurmOptions
 
     func run() throws {
         if let jobs, jobs < 1 { throw UsageError("--jobs: expected a positive integer, got \(jobs)") }
@@ -59,6 +64,11 @@ struct ReplicateCommand: ParsableCommand {
             RunRequest(paper: paper, profile: profile, experiment: $0.resolved(profile: profile),
                        path: "\(directory)/\($0.id).h5")
         }
+        let job = ClusterJob(
+            options: cluster, defaultName: "threefactor-\(paper)", outputDirectory: directory, directory: "\(directory)/slurm",
+            arguments: ["replicate", paper, "--profile", profile, "--root", root, "--out", directory]
+                + only.flatMap { ["--only", $0] } + (self.experiments.map { ["--experiments", $0] } ?? []))
+        if try job.handle(requests, jobs: jobs) { return }
         try CommandSupport.runAndReport(requests, jobs: jobs)
         if self.experiments != nil {
             print("not verified: data/reference/\(paper).toml checks the experiments of papers/\(paper)/experiments.toml, not of \(file)")

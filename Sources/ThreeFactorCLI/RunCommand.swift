@@ -24,6 +24,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("param"), help: "A rule hyperparameter as key=value (TOML value syntax); repeatable.")
     var params: [String] = []
     @Option(help: "Worker threads (default: all cores). Results do not depend on it.") var jobs: Int?
+    @OptionGroup(title: "On a Slurm cluster") var cluster: SlurmOptions
 
     func run() throws {
         let implementation: RuleImplementation
@@ -41,8 +42,15 @@ struct RunCommand: ParsableCommand {
         let spec = ExperimentSpec(
             id: "\(env)-\(rule)", env: env, rule: rule, params: parameters, units: episodes, seeds: seedList)
         let path = out ?? "runs/\(spec.id).h5"
-        try CommandSupport.runAndReport([RunRequest(paper: "", profile: "adhoc", experiment: spec, path: path)], jobs: jobs,
-                                       divergedExits: true)
+        let requests = [RunRequest(paper: "", profile: "adhoc", experiment: spec, path: path)]
+        let directory = (path as NSString).deletingLastPathComponent
+        let job = ClusterJob(
+            options: cluster, defaultName: "threefactor-\(spec.id)", outputDirectory: directory.isEmpty ? "." : directory,
+            directory: (path.hasSuffix(".h5") ? String(path.dropLast(3)) : path) + ".slurm",
+            arguments: ["run", "--env", env, "--rule", rule, "--seeds", seeds, "--episodes", String(episodes), "--out", path]
+                + params.flatMap { ["--param", $0] })
+        if try job.handle(requests, jobs: jobs) { return }
+        try CommandSupport.runAndReport(requests, jobs: jobs, divergedExits: true)
     }
 }
 

@@ -280,6 +280,13 @@ public enum SeedRange {
         public let description: String
     }
 
+    /// The seeds in the syntax `parse` reads: `a..b` for consecutive seeds, else a list.
+    public static func describe(_ seeds: [Int]) -> String {
+        guard let first = seeds.first, let last = seeds.last else { return "none" }
+        if seeds.count > 1, first < last, seeds == Array(first...last) { return "\(first)..\(last)" }
+        return seeds.map(String.init).joined(separator: ",")
+    }
+
     /// Parses "3", "0..9" (inclusive) or "1,4,7" into seeds, in the order given; negative or
     /// repeated seeds are errors.
     public static func parse(_ text: String) throws -> [Int] {

@@ -86,18 +86,11 @@ public final class Runner: @unchecked Sendable {
         var seed: Int
     }
 
-    /// Runs the requests. Every configuration is validated and every log opened before any
-    /// seed starts, so a bad setting stops the run before anything is written.
-    public func run(_ requests: [RunRequest]) throws -> [RunOutcome] {
-        // A log is closed (and its HDF5 file lock released, so other tools can read it) as
-        // soon as the last of its seeds stops.
-        var logs: [RunLog?] = []
-        var seedsLeft: [Int] = []
-        var jobs: [Job] = []
-        var outcomes: [RunOutcome] = []
-        failed.reset()
-        // First every trial is built and every existing log checked (read-only), so that an
-        // error in a later experiment is found before the log of an earlier one is created.
+    /// Builds every request's trial and checks every existing log (read-only), so that an
+    /// error in a later experiment is found before the log of an earlier one is created, and
+    /// before anything is submitted to a cluster. Returns each request's series names (empty
+    /// for a request without seeds).
+    public func validate(_ requests: [RunRequest]) throws -> [[String]] {
         var seriesNames: [[String]] = []
         for r in requests {
             guard let firstSeed = r.experiment.seeds.first else { seriesNames.append([]); continue }
@@ -110,6 +103,20 @@ public final class Runner: @unchecked Sendable {
                     path: r.path, header: .init(paper: r.paper, profile: r.profile, experiment: r.experiment), seriesNames: names)
             }
         }
+        return seriesNames
+    }
+
+    /// Runs the requests. Every configuration is validated and every log opened before any
+    /// seed starts, so a bad setting stops the run before anything is written.
+    public func run(_ requests: [RunRequest]) throws -> [RunOutcome] {
+        // A log is closed (and its HDF5 file lock released, so other tools can read it) as
+        // soon as the last of its seeds stops.
+        var logs: [RunLog?] = []
+        var seedsLeft: [Int] = []
+        var jobs: [Job] = []
+        var outcomes: [RunOutcome] = []
+        failed.reset()
+        let seriesNames = try validate(requests)
         for (i, r) in requests.enumerated() {
             guard !r.experiment.seeds.isEmpty else { continue }
             let log = try RunLog(path: r.path, header: .init(paper: r.paper, profile: r.profile, experiment: r.experiment),
