@@ -66,6 +66,7 @@ struct ClusterJob {
         }
         let shard = plan.shards[index]
         print("shard \(index) of \(phase): experiment \(plan.requests[shard.request].experiment.id), seeds \(SeedRange.describe(shard.seeds))")
+        fflush(stdout)
         Interrupt.installHandlers()
         let outcome = try plan.run(shard, runner: Runner(jobs: jobs, progress: ConsoleProgress()))
         let statuses = shard.seeds.map { "\($0): \(outcome.statuses[$0]?.rawValue ?? "not run")" }.joined(separator: ", ")

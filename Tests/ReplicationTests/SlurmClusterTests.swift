@@ -1,0 +1,155 @@
+import Foundation
+import Testing
+@testable import Replication
+
+/// The `--slurm` path on a real Slurm cluster: `.ci/run` starts a single-node cluster on
+/// loopback (scripts/slurm-local.sh) and sets THREEFACTOR_SLURM=1; without it these tests do
+/// not run (and say so). Every wait is bounded: a test that hangs fails after its deadline and
+/// cancels what it submitted.
+@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["THREEFACTOR_SLURM"] == "1",
+                             "needs a Slurm cluster: scripts/slurm-local.sh start, then THREEFACTOR_SLURM=1"))
+struct SlurmClusterTests {
+    typealias CLI = CommandLineTests
+
+    /// Runs the CLI with a deadline; past it the process is killed and the test fails.
+    static func threefactor(_ arguments: [String], deadline seconds: Double = 600, whileRunning: (() -> Void)? = nil) throws -> CLI.Result {
+        try CLI.threefactor(arguments, killAfter: { process in
+            whileRunning?()
+            let end = Date().addingTimeInterval(seconds)
+            DispatchQueue.global().async {
+                while process.isRunning {
+                    if Date() > end { process.terminate(); return }
+                    usleep(100_000)
+                }
+            }
+        })
+    }
+
+    /// Every dataset of every log in `a` is in `b` with the same type, shape and bits; every
+    /// seed's status, units_done and checkpoint checksum agree; and `b` has the same seeds.
+    static func expectBitIdentical(_ a: String, _ b: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> Int {
+        HDF5File.lockLibrary()
+        defer { HDF5File.unlockLibrary() }
+        var compared = 0
+        let logs = try FileManager.default.contentsOfDirectory(atPath: a).filter { $0.hasSuffix(".h5") }.sorted()
+        #expect(!logs.isEmpty, sourceLocation: sourceLocation)
+        for name in logs {
+            let x = try HDF5File(path: "\(a)/\(name)", mode: .readOnly), y = try HDF5File(path: "\(b)/\(name)", mode: .readOnly)
+            #expect(try x.stringAttribute("config") == y.stringAttribute("config"), "\(name)", sourceLocation: sourceLocation)
+            let seeds = try x.members(of: "/").filter { $0.hasPrefix("seed_") }
+            #expect(try seeds == y.members(of: "/").filter { $0.hasPrefix("seed_") }, "\(name)", sourceLocation: sourceLocation)
+            for seed in seeds {
+                for attribute in ["status", "checkpoint_fnv1a64"] {
+                    #expect(try x.stringAttribute(attribute, on: "/\(seed)") == y.stringAttribute(attribute, on: "/\(seed)"),
+                            "\(name) \(seed) \(attribute)", sourceLocation: sourceLocation)
+                }
+                #expect(try x.intAttribute("units_done", on: "/\(seed)") == y.intAttribute("units_done", on: "/\(seed)"), sourceLocation: sourceLocation)
+                for dataset in try x.members(of: "/\(seed)") {
+                    let path = "/\(seed)/\(dataset)"
+                    if dataset == "checkpoint" {
+                        #expect(try x.readUInt64s(path) == y.readUInt64s(path), "\(name) \(path)", sourceLocation: sourceLocation)
+                    } else {
+                        #expect(try x.readDoubles(path).map(\.bitPattern) == y.readDoubles(path).map(\.bitPattern),
+                                "\(name) \(path)", sourceLocation: sourceLocation)
+                    }
+                    compared += 1
+                }
+            }
+        }
+        return compared
+    }
+
+    /// Each check's verdict, from the `/summary` the verifier wrote into the logs.
+    static func verdicts(_ directory: String) throws -> [String: String] {
+        HDF5File.lockLibrary()
+        defer { HDF5File.unlockLibrary() }
+        var verdicts: [String: String] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory) where name.hasSuffix(".h5") {
+            let f = try HDF5File(path: "\(directory)/\(name)", mode: .readOnly)
+            guard f.exists("/summary") else { continue }
+            for check in try f.members(of: "/summary") { verdicts[check] = try f.stringAttribute("verdict", on: "/summary/\(check)") }
+        }
+        return verdicts
+    }
+
+    @Test func aQuickReplicationOnTheClusterIsTheLocalOneBitForBit() throws {
+        let dir = Scratch.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let local = try CLI.threefactor(["replicate", "map-prop", "--profile", "quick", "--out", "\(dir)/local"])
+        #expect(local.status == 0, "\(local.stderr)")
+        let cluster = try Self.threefactor(["replicate", "map-prop", "--profile", "quick", "--out", "\(dir)/cluster", "--slurm", "--wait"])
+        #expect(cluster.status == 0, "\(cluster.stdout)\n\(cluster.stderr)")
+        #expect(cluster.stdout.contains("array") && cluster.stdout.contains("follow: squeue -j"), "\(cluster.stdout)")
+        #expect(cluster.stdout.contains("2 PASS, 0 FAIL, 0 MISSING"), "\(cluster.stdout)")
+        let compared = try Self.expectBitIdentical("\(dir)/local", "\(dir)/cluster")
+        #expect(compared >= 100, "\(compared) datasets")
+        let verdicts = try Self.verdicts("\(dir)/local")
+        #expect(!verdicts.isEmpty)
+        #expect(try Self.verdicts("\(dir)/cluster") == verdicts)
+    }
+
+    /// An array task cancelled mid-run (scancel) leaves its shard partial; the merge fails
+    /// naming it; submitting again reruns only that shard, which resumes from its checkpoint,
+    /// and ends with the numbers of a run on one machine.
+    @Test func aCancelledTaskResubmittedEndsWithTheSameNumbers() throws {
+        let dir = Scratch.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let run = ["run", "--env", "CartPole-v1", "--rule", "map-prop", "--seeds", "0..1", "--episodes", "400"]
+        let shard1 = "\(dir)/cluster/demo.slurm/shards/demo/seeds-1-1.partial.h5"
+        let first = try Self.threefactor(run + ["--out", "\(dir)/cluster/demo.h5", "--slurm", "--wait"], whileRunning: {
+            let end = Date().addingTimeInterval(300)
+            while Date() < end, !FileManager.default.fileExists(atPath: shard1) { usleep(20_000) }
+            usleep(1_500_000)  // a few commits into the run
+            let jobs = (try? String(contentsOfFile: "\(dir)/cluster/demo.slurm/jobs", encoding: .utf8)) ?? ""
+            let array = jobs.split(separator: "\n").first { $0.hasPrefix("run array ") }?.split(separator: " ").last ?? "?"
+            let cancel = Process()
+            cancel.executableURL = URL(fileURLWithPath: "/usr/bin/scancel")
+            cancel.arguments = ["\(array)_1"]
+            try? cancel.run()
+            cancel.waitUntilExit()
+        })
+        #expect(first.status == 2, "\(first.stdout)\n\(first.stderr)")
+        #expect(first.stdout.contains("shard 1 (experiment CartPole-v1-map-prop, seeds 1) did not complete"), "\(first.stdout)")
+        #expect(first.stdout.contains("its task's log: \(dir)/cluster/demo.slurm/logs/run-1.out"), "\(first.stdout)")
+        #expect(FileManager.default.fileExists(atPath: shard1), "the cancelled shard keeps its committed units")
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/cluster/demo.h5"), "no half-merged log")
+
+        let again = try Self.threefactor(run + ["--out", "\(dir)/cluster/demo.h5", "--slurm", "--wait"])
+        #expect(again.status == 0, "\(again.stdout)\n\(again.stderr)")
+        #expect(again.stdout.contains("1 task(s) [1]"), "only the incomplete shard reruns: \(again.stdout)")
+        let taskLog = try String(contentsOfFile: "\(dir)/cluster/demo.slurm/logs/run-1.out", encoding: .utf8)
+        #expect(taskLog.contains("interrupted") && taskLog.contains("complete: "), "\(taskLog)")
+
+        let local = try CLI.threefactor(run + ["--out", "\(dir)/local/demo.h5"])
+        #expect(local.status == 0, "\(local.stderr)")
+        #expect(try Self.expectBitIdentical("\(dir)/local", "\(dir)/cluster") >= 2 * 3)
+    }
+
+    /// A shard that fails (its partial file is not a run log) makes the merge job fail with
+    /// the error naming the shard and its task's log; `--wait` returns the merge's status.
+    @Test func aFailingShardFailsTheMergeWithItsName() throws {
+        let dir = Scratch.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let partial = "\(dir)/demo.slurm/shards/demo/seeds-0-0.partial.h5"
+        try FileManager.default.createDirectory(atPath: (partial as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try "not a run log".write(toFile: partial, atomically: true, encoding: .utf8)
+        let result = try Self.threefactor(["run", "--env", "CartPole-v1", "--rule", "random", "--seeds", "0..1", "--episodes", "20",
+                                           "--out", "\(dir)/demo.h5", "--slurm", "--wait"])
+        #expect(result.status == 2, "\(result.stdout)\n\(result.stderr)")
+        let expected = "shard 0 (experiment CartPole-v1-random, seeds 0) did not complete: no \(dir)/demo.slurm/shards/demo/seeds-0-0.h5; its task's log: \(dir)/demo.slurm/logs/run-0.out (last line: threefactor: error: \(partial): exists and is not a ThreeFactor run log"
+        #expect(result.stdout.contains(expected), "\(result.stdout)")
+        let mergeLog = try String(contentsOfFile: "\(dir)/demo.slurm/logs/run-merge.out", encoding: .utf8)
+        #expect(mergeLog.contains("threefactor: error: \(expected)"), "\(mergeLog)")
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/demo.h5"))
+    }
+
+    @Test func anUnknownPartitionIsRefusedBeforeAnythingIsSubmitted() throws {
+        let dir = Scratch.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try CLI.threefactor(["run", "--env", "CartPole-v1", "--rule", "random", "--episodes", "5", "--out", "\(dir)/x.h5",
+                                     "--slurm", "--partition", "no-such-partition"])
+        #expect(r.status == 2)
+        #expect(r.stderr.hasPrefix("threefactor: error: --partition: 'no-such-partition' is not a partition of this cluster; sinfo lists: "), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/x.slurm"))
+    }
+}
