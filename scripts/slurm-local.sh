@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A single-node Slurm cluster on loopback, for the cluster tests (CI) and for trying the
 # --slurm path on one machine. Needs root and Debian's slurmctld, slurmd, slurm-client and
-# munge packages (`make slurm-deps`).
+# munge packages (installed by .ci/run: apt-get install slurmctld slurmd slurm-client munge).
 #   scripts/slurm-local.sh start   write /etc/slurm/slurm.conf, start munged, slurmctld, slurmd;
 #                                  wait (at most 30 s) until the node is idle
 #   scripts/slurm-local.sh stop    TERM each daemon by its pid file (slurmd, slurmctld, munged)

@@ -18,7 +18,7 @@ struct SlurmOptions: ParsableArguments {
     var seedsPerShard: Int?
     @Option(help: "With --slurm: the most array tasks the cluster accepts in one array (Slurm's MaxArraySize minus 1).")
     var maxArraySize: Int = 1000
-    @Option(name: .customLong("sbatch-line"), help: "With --slurm: an extra #SBATCH line for every script, e.g. '--qos=long' (repeatable).")
+    @Option(name: .customLong("sbatch-line"), help: "With --slurm: an extra #SBATCH directive for every script, e.g. qos=long for #SBATCH --qos=long (repeatable).")
     var sbatchLines: [String] = []
     @Option(help: "With --slurm: the job name (default: threefactor-<paper or experiment>).") var jobName: String?
     @Flag(help: "With --slurm: print the scripts and the sbatch commands, submit and write nothing.") var dryRun = false

@@ -154,11 +154,11 @@ import ThreeFactor
         #expect(SlurmScript.shellQuoted("a b'c") == "'a b'\\''c'")
         #expect(SlurmScript.shellQuoted("") == "''")
         let s = SlurmSettings(jobName: "tf", partition: "gpu", account: "lab", time: "1:00:00", cpusPerTask: 4, memory: "8G",
-                              maxRunning: 3, extraDirectives: ["--qos=long", "#SBATCH --mail-type=END"])
+                              maxRunning: 3, extraDirectives: ["qos=long", "#SBATCH --mail-type=END", "-N 1"])
         let array = SlurmScript.array(s, indices: [0, 1, 4], workingDirectory: "/w", log: "/w/logs/run-%a.out",
                                       command: ["/bin/threefactor", "replicate", "my paper"], taskArguments: "--slurm-task run:\"$SLURM_ARRAY_TASK_ID\"")
         for line in ["#!/bin/bash", "#SBATCH --array=0-1,4%3", "#SBATCH --partition=gpu", "#SBATCH --account=lab", "#SBATCH --time=1:00:00",
-                     "#SBATCH --cpus-per-task=4", "#SBATCH --mem=8G", "#SBATCH --qos=long", "#SBATCH --mail-type=END",
+                     "#SBATCH --cpus-per-task=4", "#SBATCH --mem=8G", "#SBATCH --qos=long", "#SBATCH --mail-type=END", "#SBATCH -N 1",
                      "#SBATCH --chdir=/w", "#SBATCH --output=/w/logs/run-%a.out", "#SBATCH --open-mode=append", "#SBATCH --requeue",
                      "/bin/threefactor replicate 'my paper' --slurm-task run:\"$SLURM_ARRAY_TASK_ID\""] {
             #expect(array.split(separator: "\n").contains(Substring(line)), "\(line)\n\(array)")

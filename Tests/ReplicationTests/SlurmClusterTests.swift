@@ -31,7 +31,8 @@ struct SlurmClusterTests {
         HDF5File.lockLibrary()
         defer { HDF5File.unlockLibrary() }
         var compared = 0
-        let logs = try FileManager.default.contentsOfDirectory(atPath: a).filter { $0.hasSuffix(".h5") }.sorted()
+        let logs = (FileManager.default.subpaths(atPath: a) ?? [])
+            .filter { $0.hasSuffix(".h5") && !$0.split(separator: "/").contains("slurm") }.sorted()
         #expect(!logs.isEmpty, sourceLocation: sourceLocation)
         for name in logs {
             let x = try HDF5File(path: "\(a)/\(name)", mode: .readOnly), y = try HDF5File(path: "\(b)/\(name)", mode: .readOnly)
@@ -86,6 +87,22 @@ struct SlurmClusterTests {
         let verdicts = try Self.verdicts("\(dir)/local")
         #expect(!verdicts.isEmpty)
         #expect(try Self.verdicts("\(dir)/cluster") == verdicts)
+    }
+
+    /// The benchmark's two phases (tuning, then evaluation of the winners read from the
+    /// merged tuning logs) as four chained jobs give the logs of the benchmark run here.
+    @Test func theQuickBenchmarkOnTheClusterIsTheLocalOneBitForBit() throws {
+        let dir = Scratch.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let local = try CLI.threefactor(["benchmark", "--profile", "quick", "--out", "\(dir)/local"])
+        #expect(local.status == 0, "\(local.stderr)")
+        let cluster = try Self.threefactor(["benchmark", "--profile", "quick", "--out", "\(dir)/cluster", "--slurm", "--wait"])
+        #expect(cluster.status == 0, "\(cluster.stdout)\n\(cluster.stderr)")
+        for job in ["tuning array", "tuning merge", "evaluation array", "evaluation merge and verdict"] {
+            #expect(cluster.stdout.contains(job), "\(job): \(cluster.stdout)")
+        }
+        #expect(cluster.stdout.contains("PASS    cartpole-map-prop-beats-random"), "\(cluster.stdout)")
+        #expect(try Self.expectBitIdentical("\(dir)/local", "\(dir)/cluster") >= 300)
     }
 
     /// An array task cancelled mid-run (scancel) leaves its shard partial; the merge fails
@@ -151,5 +168,93 @@ struct SlurmClusterTests {
         #expect(r.status == 2)
         #expect(r.stderr.hasPrefix("threefactor: error: --partition: 'no-such-partition' is not a partition of this cluster; sinfo lists: "), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/x.slurm"))
+    }
+}
+
+/// `--slurm` on a machine without a cluster: the errors that stop a submission before
+/// anything is submitted, and what is submitted, seen through stand-ins for `sbatch`,
+/// `squeue` and `sinfo` that record their arguments.
+@Suite struct SlurmCommandLineTests {
+    typealias CLI = CommandLineTests
+
+    /// A directory of stand-in Slurm commands: `sbatch` appends its arguments to
+    /// `<dir>/sbatch.calls` and answers job ids 41, 42, ...; `sinfo` lists partition `debug`;
+    /// `squeue` lists nothing.
+    static func fakeSlurm(_ dir: String) throws -> [String: String] {
+        let bin = "\(dir)/bin"
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        let tools = [
+            "sbatch": "echo \"$@\" >> \(dir)/sbatch.calls\necho $((40 + $(wc -l < \(dir)/sbatch.calls)))\n",
+            "sinfo": "echo 'debug*'\n",
+            "squeue": "exit 0\n",
+        ]
+        for (name, body) in tools {
+            try ("#!/bin/sh\n" + body).write(toFile: "\(bin)/\(name)", atomically: true, encoding: .utf8)
+            chmod("\(bin)/\(name)", 0o755)
+        }
+        return ["PATH": "\(bin):/usr/bin:/bin"]
+    }
+
+    static let demo = ["run", "--env", "CartPole-v1", "--rule", "random", "--seeds", "0..2", "--episodes", "5"]
+
+    @Test func withoutSbatchNothingIsSubmitted() throws {
+        let dir = Scratch.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try CLI.threefactor(Self.demo + ["--out", "\(dir)/x.h5", "--slurm"], environment: ["PATH": "\(dir)/empty"])
+        #expect(r.status == 2)
+        #expect(r.stderr == "threefactor: error: --slurm: sbatch is not on PATH: run on a machine with Slurm's client commands (e.g. the cluster's login node)\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+    }
+
+    @Test(arguments: [["--partition", "p"], ["--wait"], ["--mem", "4G"], ["--dry-run"]])
+    func clusterOptionsNeedSlurm(option: [String]) throws {
+        let r = try CLI.threefactor(Self.demo + ["--out", "/tmp/unused.h5"] + option)
+        #expect(r.status == 2)
+        #expect(r.stderr == "threefactor: error: \(option[0]): only with --slurm\n", "\(r.stderr)")
+    }
+
+    @Test func aDryRunPrintsTheScriptsAndWritesNothing() throws {
+        let dir = Scratch.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try CLI.threefactor(Self.demo + ["--out", "\(dir)/out/x.h5", "--slurm", "--dry-run", "--cpus-per-task", "2", "--max-running", "5"],
+                                    environment: ["PATH": "\(dir)/empty"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("# run: 2 of 2 shard(s) to run, 2 seed(s) per shard"), "\(r.stdout)")
+        #expect(r.stdout.contains("#SBATCH --array=0-1%5\n#SBATCH --requeue\n"), "\(r.stdout)")
+        #expect(r.stdout.contains("--slurm-merge run"))
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/out"))
+    }
+
+    @Test func theMergeJobDependsOnTheArrayAndAResubmissionRunsOnlyWhatIsLeft() throws {
+        let dir = Scratch.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let env = try Self.fakeSlurm(dir)
+        let r = try CLI.threefactor(Self.demo + ["--out", "\(dir)/x.h5", "--slurm", "--partition", "debug", "--sbatch-line", "qos=long"],
+                                    environment: env)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("job 41: run array, 3 task(s) [0-2] of 1 seed(s)"), "\(r.stdout)")
+        #expect(r.stdout.contains("job 42: run merge and verdict"), "\(r.stdout)")
+        let calls = try String(contentsOfFile: "\(dir)/sbatch.calls", encoding: .utf8).split(separator: "\n")
+        #expect(calls == ["--parsable \(dir)/x.slurm/run-array.sbatch", "--parsable --dependency=afterany:41 \(dir)/x.slurm/run-merge.sbatch"])
+        let script = try String(contentsOfFile: "\(dir)/x.slurm/run-array.sbatch", encoding: .utf8)
+        #expect(script.contains("#SBATCH --partition=debug\n") && script.contains("#SBATCH --qos=long\n"))
+        #expect(try String(contentsOfFile: "\(dir)/x.slurm/jobs", encoding: .utf8) == "run array 41\nrun merge 42\n")
+        // Shard 1 completed meanwhile (as a task would leave it): the next submission runs 0 and 2.
+        let shard = "\(dir)/x.slurm/shards/x/seeds-1-1.h5"
+        let single = try CLI.threefactor(["run", "--env", "CartPole-v1", "--rule", "random", "--seeds", "1", "--episodes", "5", "--out", shard])
+        #expect(single.status == 0, "\(single.stderr)")
+        let again = try CLI.threefactor(Self.demo + ["--out", "\(dir)/x.h5", "--slurm"], environment: env)
+        #expect(again.stdout.contains("run array, 2 task(s) [0,2]"), "\(again.stdout)")
+    }
+
+    @Test func anUnwritableOutputDirectoryIsRefused() throws {
+        let dir = Scratch.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let env = try Self.fakeSlurm(dir)
+        try "a file".write(toFile: "\(dir)/file", atomically: true, encoding: .utf8)
+        let r = try CLI.threefactor(Self.demo + ["--out", "\(dir)/file/x.h5", "--slurm"], environment: env)
+        #expect(r.status == 2)
+        #expect(r.stderr == "threefactor: error: --out: cannot create \(dir)/file/x.slurm (not writable)\n", "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/sbatch.calls"))
     }
 }

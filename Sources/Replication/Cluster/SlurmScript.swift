@@ -18,7 +18,8 @@ public struct SlurmSettings: Sendable, Equatable {
     /// Extra lines for the scripts' headers, each an `#SBATCH` directive.
     public var extraDirectives: [String]
 
-    /// Settings from their parts; `extraDirectives` without the `#SBATCH ` prefix get it.
+    /// Settings from their parts; an extra directive `qos=long` or `--qos=long` becomes
+    /// `#SBATCH --qos=long` (a line that starts with `#SBATCH` is kept as it is).
     public init(jobName: String, partition: String? = nil, account: String? = nil, time: String? = nil, cpusPerTask: Int = 1,
                 memory: String? = nil, maxRunning: Int? = nil, extraDirectives: [String] = []) {
         self.jobName = jobName
@@ -28,7 +29,7 @@ public struct SlurmSettings: Sendable, Equatable {
         self.cpusPerTask = cpusPerTask
         self.memory = memory
         self.maxRunning = maxRunning
-        self.extraDirectives = extraDirectives.map { $0.hasPrefix("#SBATCH") ? $0 : "#SBATCH \($0)" }
+        self.extraDirectives = extraDirectives.map { $0.hasPrefix("#SBATCH") ? $0 : $0.hasPrefix("-") ? "#SBATCH \($0)" : "#SBATCH --\($0)" }
     }
 }
 
