@@ -33,6 +33,23 @@ import ThreeFactor
         }
     }
 
+    /// Each seed records the CPU time of its thread beside its wall-clock time; a resume adds
+    /// to both. (A busy loop in the trial makes the time measurable.)
+    @Test func everySeedRecordsItsCPUSeconds() throws {
+        let dir = Scratch.directory()
+        let busy: Runner.TrialFactory = { _, seed in BusyTrial(inner: RandomWalkTrial(seed: seed)) }
+        let stopAfter = Atomic<Int>(0)
+        let first = try run(walkExperiment(units: 40, seeds: [0]), path: "\(dir)/a.h5", jobs: 1, interval: 0,
+                            stop: { stopAfter.add(1, ordering: .relaxed).newValue > 20 }, factory: busy)
+        #expect(first.statuses[0] == .interrupted)
+        let partial = try #require(try RunLog.read("\(dir)/a.h5").seeds.first?.cpuSeconds)
+        #expect(partial > 0)
+        _ = try run(walkExperiment(units: 40, seeds: [0]), path: "\(dir)/a.h5", jobs: 1, factory: busy)
+        let seed = try #require(try RunLog.read("\(dir)/a.h5").seeds.first)
+        let cpu = try #require(seed.cpuSeconds)
+        #expect(cpu > partial && cpu <= seed.wallSeconds + 0.05, "cpu \(cpu), wall \(seed.wallSeconds), after the first session \(partial)")
+    }
+
     @Test func resultsDoNotDependOnTheNumberOfThreads() throws {
         let dir = Scratch.directory()
         _ = try run(walkExperiment(seeds: Array(0..<6)), path: "\(dir)/one.h5", jobs: 1)
@@ -120,4 +137,19 @@ import ThreeFactor
         #expect(throws: RunLog.OpenError.self) { try Runner(jobs: 1, shouldStop: { false }, makeTrial: walkFactory).run(mixed) }
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/good.h5"))
     }
+}
+
+/// A trial that spends about a millisecond of CPU per unit before the wrapped trial's unit.
+struct BusyTrial: Trial {
+    var inner: RandomWalkTrial
+    var seriesNames: [String] { inner.seriesNames }
+    var hasDiverged: Bool { inner.hasDiverged }
+    mutating func runUnit(record: inout [Double]) {
+        var x = 1.0
+        for i in 0..<200_000 { x = x * 1.000_000_1 + Double(i & 1) * 1e-12 }
+        inner.runUnit(record: &record)
+        record[1] += x * 0  // keeps the loop from being optimised away without changing a number
+    }
+    func save(to archive: inout StateArchive) { inner.save(to: &archive) }
+    mutating func load(from reader: inout StateArchive.Reader) throws { try inner.load(from: &reader) }
 }

@@ -5,7 +5,7 @@ import ThreeFactor
 ///
 /// Every seed's series, checkpoint and status are copied as committed, so each dataset of a
 /// merged log is bit-identical to the same dataset of a one-machine run (the seed groups'
-/// `wall_seconds` and the root's `created` and `host` say where and when, as they differ
+/// `wall_seconds` and `cpu_seconds` and the root's `created` and `host` say where and when, as they differ
 /// between any two runs). A merged log is written complete under a temporary name beside its
 /// destination and renamed into place: a failed merge leaves the destination as it was, never
 /// half-merged. Seeds already ended in an existing log are taken from it, so a run started on
@@ -52,7 +52,7 @@ public enum ShardMerge {
                 let s = seeds[seed]!
                 _ = try log.prepareSeed(seed)
                 try log.commit(seed: seed, rows: s.rows, unitsDone: s.rows.count, checkpoint: StateArchive(words: s.checkpoint),
-                               status: s.status, wallSeconds: s.wallSeconds)
+                               status: s.status, wallSeconds: s.wallSeconds, cpuSeconds: s.cpuSeconds)
             }
             try log.close()
         } catch {
@@ -80,6 +80,8 @@ extension RunLog {
         public var status: RunStatus
         /// Wall-clock seconds over all its sessions.
         public var wallSeconds: Double
+        /// CPU seconds over all its sessions (0 when the log does not record them).
+        public var cpuSeconds: Double
     }
 
     /// The seeds of the log at `path` that have ended (complete or diverged; with
@@ -101,7 +103,8 @@ extension RunLog {
             let columns = try seriesNames.map { Array(try f.readDoubles("/\(group)/\($0)").prefix(done)) }
             let rows = (0..<done).map { u in columns.map { $0[u] } }
             seeds[seed] = CommittedSeed(rows: rows, checkpoint: words, status: status,
-                                        wallSeconds: try f.doubleAttribute("wall_seconds", on: "/\(group)"))
+                                        wallSeconds: try f.doubleAttribute("wall_seconds", on: "/\(group)"),
+                                        cpuSeconds: f.hasAttribute("cpu_seconds", on: "/\(group)") ? try f.doubleAttribute("cpu_seconds", on: "/\(group)") : 0)
         }
         return seeds
     }

@@ -55,8 +55,8 @@ public enum BenchmarkReport {
             out.append("| \(i.x) | \(i.y) | \(i.tasks.joined(separator: ", ")) | \(interval(i.probability)) |")
         }
         out += ["", "## Sample efficiency and compute cost", "",
-                "Area: normalised area under the running-average curve (window = final fraction of the units), mean over seeds. Units to \(spec.threshold): median over seeds of the units until the running average first reaches it (runs that never do count as units + 1). Seconds: wall-clock per run.", "",
-                "| task | rule | area | units to \(spec.threshold) (never) | seconds/run | env steps/run | seconds per unit of score |",
+                "Area: normalised area under the running-average curve (window = final fraction of the units), mean over seeds. Units to \(spec.threshold): median over seeds of the units until the running average first reaches it (runs that never do count as units + 1). CPU-seconds: the CPU time of the run's thread, mean over seeds (wall-clock seconds for a log written before CPU time was recorded).", "",
+                "| task | rule | area | units to \(spec.threshold) (never) | CPU-seconds/run | env steps/run | CPU-seconds per unit of score |",
                 "|---|---|---|---|---|---|---|"]
         for c in r.cells {
             out.append("| \(c.task) | \(c.rule) | \(f(Descriptive.mean(c.area))) | \(Int(c.unitsToThreshold)) (\(c.censored)) | \(String(format: "%.2f", c.secondsPerRun)) | \(Int(c.stepsPerRun)) | \(c.secondsPerScore.map { String(format: "%.2f", $0) } ?? "—") |")

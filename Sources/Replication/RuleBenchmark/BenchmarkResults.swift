@@ -26,13 +26,14 @@ public struct BenchmarkResults: Sendable {
         public var unitsToThreshold: Double
         /// Seeds that never reached the threshold (or did not complete).
         public var censored: Int
-        /// Mean wall-clock seconds and environment steps per run.
-        /// Wall-clock seconds depend on the machine's load; compare them within one run.
+        /// Mean CPU seconds per run (the run's thread; wall-clock seconds for logs written
+        /// before CPU time was recorded). They depend on the machine, not on its load from
+        /// other work; compare them within one benchmark run.
         public var secondsPerRun: Double
         /// Environment steps (or samples, for the supervised tasks) per run; independent of
         /// the machine.
         public var stepsPerRun: Double
-        /// Mean seconds per unit of mean normalised score (nil when the score is <= 0).
+        /// Mean CPU seconds per unit of mean normalised score (nil when the score is <= 0).
         public var secondsPerScore: Double?
         /// Evaluation seeds that diverged (each scored 0, the random policy).
         public var diverged: Int
@@ -124,7 +125,7 @@ public struct BenchmarkResults: Sendable {
             }
             let matrix = ScoreMatrix(columns: [scores])
             let iqm = intervalEstimates(matrix, metrics: [.interquartileMean], draws: draws("\(s.cell.task.id)|\(s.cell.rule)"))[0]
-            let seconds = Descriptive.mean(seeds.map(\.wallSeconds))
+            let seconds = Descriptive.mean(seeds.map { $0.cpuSeconds ?? $0.wallSeconds })
             let meanScore = Descriptive.mean(scores)
             cells.append(CellResult(
                 task: s.cell.task.id, rule: s.cell.rule, scores: scores, iqm: iqm, area: area,

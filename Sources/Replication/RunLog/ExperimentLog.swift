@@ -21,9 +21,13 @@ public struct SeedLog: Sendable, Equatable {
     public var series: [String: [Double]]
     /// Wall-clock seconds the seed has run, over all its sessions.
     public var wallSeconds: Double
+    /// CPU seconds its thread used, over all its sessions; nil in a log written before the
+    /// attribute existed.
+    public var cpuSeconds: Double?
 
     /// A seed's log from its parts.
-    public init(seed: Int, status: RunStatus, series: [String: [Double]], wallSeconds: Double = 0) {
+    public init(seed: Int, status: RunStatus, series: [String: [Double]], wallSeconds: Double = 0, cpuSeconds: Double? = nil) {
+        self.cpuSeconds = cpuSeconds
         self.seed = seed
         self.status = status
         self.series = series

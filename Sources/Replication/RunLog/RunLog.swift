@@ -10,7 +10,8 @@ import ThreeFactor
 ///                        profile, label, figure, kind, env, rule, units, config (TOML text),
 ///                        created, host, swift_version, checkpoint_checksum ("fnv1a64")
 /// /seed_<n>/             attributes: seed, status (complete|interrupted|diverged),
-///                        units_done, wall_seconds, checkpoint_fnv1a64 (see `checksum(_:)`)
+///                        units_done, wall_seconds, cpu_seconds, checkpoint_fnv1a64 (see
+///                        `checksum(_:)`)
 /// /seed_<n>/<series>     float64, chunked, extendable: one value per unit, e.g.
 ///                        episode_return, episode_length, rule diagnostics
 /// /seed_<n>/checkpoint   uint64: the trial's state after units_done units (for resume)
@@ -302,6 +303,10 @@ public final class RunLog: @unchecked Sendable {
         }
         let wall = try attempt { try f.doubleAttribute("wall_seconds", on: group) }
         guard wall.isFinite, wall >= 0 else { throw fail("wall_seconds is \(wall)") }
+        if f.hasAttribute("cpu_seconds", on: group) {
+            let cpu = try attempt { try f.doubleAttribute("cpu_seconds", on: group) }
+            guard cpu.isFinite, cpu >= 0 else { throw fail("cpu_seconds is \(cpu)") }
+        }
         var lengths: [String: Int] = [:]
         for name in seriesNames {
             let n = try attempt { try f.length(of: "\(group)/\(name)") }
@@ -366,6 +371,9 @@ public final class RunLog: @unchecked Sendable {
         public var checkpoint: StateArchive?
         /// Wall-clock seconds the seed has run so far, over all its sessions.
         public var wallSeconds: Double
+        /// CPU seconds the seed's thread has used so far, over all its sessions (0 for a log
+        /// written before the attribute existed).
+        public var cpuSeconds: Double
     }
 
     /// Prepares a seed's group (creating it if new) and returns what a resume needs.
@@ -383,8 +391,9 @@ public final class RunLog: @unchecked Sendable {
             try file.setAttribute("status", RunStatus.interrupted.rawValue, on: group)
             try file.setAttribute("units_done", 0, on: group)
             try file.setAttribute("wall_seconds", 0.0, on: group)
+            try file.setAttribute("cpu_seconds", 0.0, on: group)
             try file.flush()
-            return SeedState(unitsDone: 0, status: nil, checkpoint: nil, wallSeconds: 0)
+            return SeedState(unitsDone: 0, status: nil, checkpoint: nil, wallSeconds: 0, cpuSeconds: 0)
         }
         let (done, status, words, lengths) = try Self.validateSeed(
             file, seed: seed, seriesNames: seriesNames, units: units, checksummed: checksummed)
@@ -394,12 +403,13 @@ public final class RunLog: @unchecked Sendable {
         return SeedState(
             unitsDone: done, status: status,
             checkpoint: done > 0 ? StateArchive(words: words) : nil,
-            wallSeconds: try file.doubleAttribute("wall_seconds", on: group))
+            wallSeconds: try file.doubleAttribute("wall_seconds", on: group),
+            cpuSeconds: file.hasAttribute("cpu_seconds", on: group) ? try file.doubleAttribute("cpu_seconds", on: group) : 0)
     }
 
     /// Appends a seed's new records (one row per unit, one value per series), replaces its
     /// checkpoint, updates its attributes and flushes — one consistent step on disk.
-    public func commit(seed: Int, rows: [[Double]], unitsDone: Int, checkpoint: StateArchive?, status: RunStatus, wallSeconds: Double) throws {
+    public func commit(seed: Int, rows: [[Double]], unitsDone: Int, checkpoint: StateArchive?, status: RunStatus, wallSeconds: Double, cpuSeconds: Double) throws {
         HDF5File.lockLibrary()
         defer { HDF5File.unlockLibrary() }
         let group = "/seed_\(seed)"
@@ -418,6 +428,7 @@ public final class RunLog: @unchecked Sendable {
         try file.setAttribute("units_done", unitsDone, on: group)
         try file.setAttribute("status", status.rawValue, on: group)
         try file.setAttribute("wall_seconds", wallSeconds, on: group)
+        try file.setAttribute("cpu_seconds", cpuSeconds, on: group)
         try file.flush()
     }
 
@@ -486,7 +497,8 @@ public final class RunLog: @unchecked Sendable {
             }
             seeds.append(SeedLog(
                 seed: seed, status: status, series: series,
-                wallSeconds: try f.doubleAttribute("wall_seconds", on: g)))
+                wallSeconds: try f.doubleAttribute("wall_seconds", on: g),
+                cpuSeconds: f.hasAttribute("cpu_seconds", on: g) ? try f.doubleAttribute("cpu_seconds", on: g) : nil))
         }
         seeds.sort { $0.seed < $1.seed }
         return ExperimentLog(

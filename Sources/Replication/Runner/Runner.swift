@@ -180,6 +180,14 @@ public final class Runner: @unchecked Sendable {
         return outcomes
     }
 
+    /// CPU seconds used by the calling thread. A seed runs on one worker thread from its start
+    /// to its last commit, so the difference of two readings is that seed's CPU time.
+    static func threadCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+    }
+
     func runSeed(_ job: Job, request: RunRequest, log: RunLog) throws -> RunStatus {
         var trial = try makeTrial(request.experiment, job.seed)
         let state = try log.prepareSeed(job.seed)
@@ -198,12 +206,14 @@ public final class Runner: @unchecked Sendable {
         var record = [Double](repeating: 0, count: trial.seriesNames.count)
         var pending: [[Double]] = []
         let started = Date()
+        let startedCPU = Self.threadCPUSeconds()
         var lastCommit = started
         func commit(_ status: RunStatus) throws {
             var archive = StateArchive()
             trial.save(to: &archive)
             try log.commit(seed: job.seed, rows: pending, unitsDone: unitsDone, checkpoint: archive, status: status,
-                           wallSeconds: state.wallSeconds + Date().timeIntervalSince(started))
+                           wallSeconds: state.wallSeconds + Date().timeIntervalSince(started),
+                           cpuSeconds: state.cpuSeconds + Self.threadCPUSeconds() - startedCPU)
             pending.removeAll(keepingCapacity: true)
             lastCommit = Date()
         }
