@@ -160,10 +160,16 @@ struct ClusterJob {
             scripts.append((phase, todo, array, merge))
         }
         if options.dryRun {
+            var previous: String?
             for s in scripts {
                 print("# \(s.phase.name): \(s.todo.count) of \(s.phase.plan.shards.count) shard(s) to run, \(s.phase.plan.seedsPerShard) seed(s) per shard")
-                if !s.todo.isEmpty { print("# sbatch \(directory)/\(s.phase.name)-array.sbatch\n\(s.array)") }
-                print("# sbatch --dependency=afterany:<array job> \(directory)/\(s.phase.name)-merge.sbatch\n\(s.merge)")
+                let after = previous.map { "afterok:<\($0) merge job>" }
+                if !s.todo.isEmpty {
+                    print("# sbatch\(after.map { " --dependency=\($0)" } ?? "") \(directory)/\(s.phase.name)-array.sbatch\n\(s.array)")
+                }
+                let dependency = [s.todo.isEmpty ? nil : "afterany:<\(s.phase.name) array job>", after].compactMap { $0 }
+                print("# sbatch\(dependency.isEmpty ? "" : " --dependency=" + dependency.joined(separator: ",")) \(directory)/\(s.phase.name)-merge.sbatch\n\(s.merge)")
+                previous = s.phase.name
             }
             return
         }
