@@ -58,8 +58,14 @@ public enum PaperVerification {
                 paths[e.id] = path
             }
         }
+        var authorsCode: [String: AuthorsCodeRun] = [:]
+        for check in reference.checks where check.profiles.contains(profile) {
+            for path in check.authorsCode?.runs ?? [] where authorsCode[path] == nil {
+                authorsCode[path] = try AuthorsCodeRun.load("\(root)/\(path)")
+            }
+        }
         let report = Verifier.run(reference: reference, logs: logs, profile: profile, expectedSeeds: expectedSeeds,
-                                  expectedConfigs: expectedConfigs)
+                                  expectedConfigs: expectedConfigs, authorsCode: authorsCode)
         var figures: [FigureFile] = []
         var figureOrder: [String] = []
         for log in logs where !figureOrder.contains(log.figure) { figureOrder.append(log.figure) }

@@ -458,6 +458,14 @@ public final class RunLog: @unchecked Sendable {
                 try f.setAttribute(key, value, on: g)
             }
             for s in r.statistics { try f.setAttribute("statistic_\(s.name)", s.value, on: g) }
+            if let a = r.authors {
+                for (key, value) in [("authors_code_reading", a.reading), ("authors_code_vs_paper", a.paper.rawValue),
+                                     ("authors_code_vs_paper_estimate", a.paperText), ("ours_vs_authors_code", a.replication.rawValue),
+                                     ("ours_vs_authors_code_test", a.replicationText), ("curves_vs_authors_code", a.curves?.rawValue ?? "—"),
+                                     ("curves_vs_authors_code_test", a.curvesText), ("authors_code_runs", a.source)] {
+                    try f.setAttribute(key, value, on: g)
+                }
+            }
             for (i, e) in r.estimates.enumerated() {
                 try f.setAttribute("estimate_\(i)_label", e.label, on: g)
                 try f.setAttribute("estimate_\(i)_value", e.value, on: g)

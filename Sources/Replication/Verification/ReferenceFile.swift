@@ -61,12 +61,16 @@ public struct ReferenceCheck: Sendable, Equatable {
     public var provenance: Provenance
     /// Which table, figure, README line or claim the reference comes from.
     public var source: String
+    /// The authors' code's runs to hold ours against as well (`[checks.authors_code]`).
+    public var authorsCode: AuthorsCodeReference?
 
     /// A check from its parts.
     public init(
         id: String, description: String, experiments: [String], metric: Metric,
-        comparison: Comparison, profiles: [String], provenance: Provenance, source: String
+        comparison: Comparison, profiles: [String], provenance: Provenance, source: String,
+        authorsCode: AuthorsCodeReference? = nil
     ) {
+        self.authorsCode = authorsCode
         self.id = id
         self.description = description
         self.experiments = experiments

@@ -64,6 +64,7 @@ extension ReferenceFile {
         let source = try r.requiredString("source")
         let metricReader = try r.required("metric", "a table ([checks.metric])", r.subtable)
         let comparisonReader = try r.required("comparison", "a table ([checks.comparison])", r.subtable)
+        let authorsReader = try r.subtable("authors_code")
         try r.rejectUnknownKeys()
 
         if Set(profiles).count != profiles.count {
@@ -88,9 +89,29 @@ extension ReferenceFile {
         if experiments.count == 2 && experiments[0] == experiments[1] {
             throw r.error("experiments", "names the same experiment twice")
         }
+        var authorsCode: AuthorsCodeReference?
+        if let a = authorsReader {
+            let runs = try a.requiredStrings("runs")
+            guard runs.count == experiments.count else {
+                throw a.error("runs", "names \(runs.count) file(s); expected one per experiment of the check (\(experiments.count))")
+            }
+            let margin = try a.number("margin")
+            if let m = margin, !(m > 0 && m.isFinite) { throw a.error("margin", "expected a positive number, got \(m)") }
+            var comparisonHasMargin = false
+            if case .reported = comparison { comparisonHasMargin = true }
+            if margin == nil && !comparisonHasMargin {
+                throw a.error("margin", "is required: the \(comparison.kind) comparison has no margin of its own")
+            }
+            let windows = try a.int("windows") ?? 10
+            guard (1...1000).contains(windows) else { throw a.error("windows", "expected an integer in 1...1000, got \(windows)") }
+            let alpha = try a.number("alpha") ?? 0.05
+            guard alpha > 0 && alpha < 0.5 else { throw a.error("alpha", "expected a number in (0, 0.5), got \(alpha)") }
+            try a.rejectUnknownKeys()
+            authorsCode = AuthorsCodeReference(runs: runs, margin: margin, windows: windows, alpha: alpha)
+        }
         return ReferenceCheck(
             id: id, description: description, experiments: experiments, metric: metric,
-            comparison: comparison, profiles: profiles, provenance: provenance, source: source)
+            comparison: comparison, profiles: profiles, provenance: provenance, source: source, authorsCode: authorsCode)
     }
 
     static func parseMetric(_ r: ConfigReader) throws -> Metric {

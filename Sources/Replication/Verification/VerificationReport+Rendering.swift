@@ -18,7 +18,34 @@ extension VerificationReport {
                 for note in r.notes { out += "  [\(r.id)] \(note)\n" }
             }
         }
+        out += authorsCodeText(markdown: false)
         out += "\n" + summaryLine + "\n"
+        return out
+    }
+
+    /// Each check held against the authors' code: the one-line reading, then the three
+    /// comparisons with their tests and the runs' provenance. Empty when no check names the
+    /// authors' code.
+    func authorsCodeText(markdown: Bool) -> String {
+        let compared = results.filter { $0.authors != nil }
+        guard !compared.isEmpty else { return "" }
+        var out = markdown
+            ? "\n### Against the authors' code, re-run\n\n"
+            : "\nAgainst the authors' code, re-run (exit code + 4 when ours is not shown equivalent):\n"
+        for r in compared {
+            let a = r.authors!
+            let lines = [
+                "authors' code vs the paper: \(a.paper.rawValue) — \(a.paperText)",
+                "ours vs the authors' code: \(a.replication.rawValue) — \(a.replicationText)",
+                "learning curves: \(a.curves?.rawValue ?? "—") — \(a.curvesText)",
+                "runs: \(a.source)",
+            ]
+            if markdown {
+                out += "- `\(r.id)`: **\(a.reading)**\n" + lines.map { "  - \($0)\n" }.joined()
+            } else {
+                out += "  [\(r.id)] \(a.reading)\n" + lines.map { "      \($0)\n" }.joined()
+            }
+        }
         return out
     }
 
@@ -40,6 +67,7 @@ extension VerificationReport {
             out += "Source (\(r.provenance.rawValue)): \(cell(r.source)).\n"
             for note in r.notes { out += "  - \(note)\n" }
         }
+        out += authorsCodeText(markdown: true)
         if includeSummary { out += "\n" + summaryLine + "\n" }
         return out
     }

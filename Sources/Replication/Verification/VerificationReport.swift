@@ -61,6 +61,8 @@ public struct CheckResult: Sendable, Equatable {
     public var verdict: Verdict
     /// Why a check failed or is missing, and caveats (censored seeds, low power).
     public var notes: [String]
+    /// The comparisons with the authors' code, for a check that names its runs.
+    public var authors: AuthorsCodeResult? = nil
 }
 
 /// Per-seed state of one experiment's log, for the report.
@@ -118,16 +120,30 @@ public struct VerificationReport: Sendable, Equatable {
     ///   reported first;
     /// - 2: no FAIL, but at least one check is MISSING data — or no check applies to
     ///   this profile at all (nothing was verified, which must not look like success).
+    ///
+    /// Plus 4 when, for a check whose authors' code was re-run, ours is not shown equivalent
+    /// to that code (`AuthorsCodeResult.replication` FAILs, or the learning curves differ):
+    /// `exit & 3` says whether the paper's results are reproduced, `exit & 4` whether the
+    /// implementation is faithful to the authors' code. Whether the authors' code itself
+    /// reproduces the paper is reported, not part of the code: it is a fact about the paper.
     public var exitCode: Int32 {
-        if results.contains(where: { $0.verdict == .fail }) { return 1 }
-        if results.isEmpty || results.contains(where: { $0.verdict == .missing }) { return 2 }
-        return 0
+        var code: Int32 = 0
+        if results.contains(where: { $0.verdict == .fail }) {
+            code = 1
+        } else if results.isEmpty || results.contains(where: { $0.verdict == .missing }) {
+            code = 2
+        }
+        if results.contains(where: { $0.authors.map { $0.replication == .fail || $0.curves == .fail } ?? false }) { code += 4 }
+        return code
     }
 
     /// One line: "3 PASS, 1 FAIL, 0 MISSING (exit code 1)".
     public var summaryLine: String {
-        "\(count(.pass)) PASS, \(count(.fail)) FAIL, \(count(.missing)) MISSING of \(results.count) checks"
+        let compared = results.compactMap(\.authors)
+        let faithful = compared.filter { $0.replication == .pass && $0.curves != .fail }.count
+        return "\(count(.pass)) PASS, \(count(.fail)) FAIL, \(count(.missing)) MISSING of \(results.count) checks"
             + (skippedChecks.isEmpty ? "" : " (\(skippedChecks.count) not for profile \(profile))")
+            + (compared.isEmpty ? "" : "; equivalent to the authors' code in \(faithful) of \(compared.count)")
             + " — exit code \(exitCode)"
     }
 }

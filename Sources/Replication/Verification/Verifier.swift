@@ -26,9 +26,12 @@ public enum Verifier {
     ///     file gives for this profile; a log whose `config` differs (or is absent) makes
     ///     dependent checks MISSING, with the first difference. Without it the logs'
     ///     configurations are not compared.
+    ///   - authorsCode: the authors' code's runs that checks name in `[checks.authors_code]`,
+    ///     by the path the check gives; each such check is also judged against them.
     public static func run(
         reference: ReferenceFile, logs: [ExperimentLog], profile: String,
-        expectedSeeds: [String: [Int]] = [:], expectedConfigs: [String: String] = [:]
+        expectedSeeds: [String: [Int]] = [:], expectedConfigs: [String: String] = [:],
+        authorsCode: [String: AuthorsCodeRun] = [:]
     ) -> VerificationReport {
         var byID: [String: ExperimentLog] = [:]
         for log in logs where byID[log.experiment] == nil || log.profile == profile {
@@ -37,7 +40,8 @@ public enum Verifier {
         let applicable = reference.checks.filter { $0.profiles.contains(profile) }
         let skipped = reference.checks.filter { !$0.profiles.contains(profile) }.map(\.id)
         let results = applicable.map {
-            evaluate($0, logs: byID, profile: profile, expectedSeeds: expectedSeeds, expectedConfigs: expectedConfigs)
+            evaluate($0, logs: byID, profile: profile, expectedSeeds: expectedSeeds, expectedConfigs: expectedConfigs,
+                     authorsCode: authorsCode)
         }
 
         var ids = Set(applicable.flatMap(\.experiments))
@@ -72,13 +76,26 @@ public enum Verifier {
 
     static func evaluate(
         _ check: ReferenceCheck, logs: [String: ExperimentLog], profile: String,
-        expectedSeeds: [String: [Int]], expectedConfigs: [String: String] = [:]
+        expectedSeeds: [String: [Int]], expectedConfigs: [String: String] = [:],
+        authorsCode: [String: AuthorsCodeRun] = [:]
     ) -> CheckResult {
-        var result = CheckResult(
-            id: check.id, description: check.description, provenance: check.provenance,
-            source: check.source, experiments: check.experiments, metric: check.metric.summary,
-            reference: referenceText(check), ours: "—", test: "—", estimates: [], statistics: [],
-            verdict: .missing, notes: [])
+        var result = evaluateAgainstReference(
+            check, logs: logs, profile: profile, expectedSeeds: expectedSeeds, expectedConfigs: expectedConfigs)
+        if let reference = check.authorsCode {
+            result.authors = compareWithAuthorsCode(
+                check, reference, ours: logs, oursVerdict: result.verdict, profile: profile, expectedSeeds: expectedSeeds,
+                expectedConfigs: expectedConfigs, runs: authorsCode)
+        }
+        return result
+    }
+
+    /// Per-seed values of the check's metric for each of its experiments, with why the check
+    /// FAILs (a diverged seed, an invalid value) or is MISSING (no log, another profile or
+    /// configuration, absent or incomplete seeds, an absent series).
+    static func collect(
+        _ check: ReferenceCheck, logs: [String: ExperimentLog], profile: String,
+        expectedSeeds: [String: [Int]], expectedConfigs: [String: String]
+    ) -> (samples: [Sample], failures: [String], missing: [String]) {
         var failures: [String] = []
         var missing: [String] = []
         var samples: [Sample] = []
@@ -130,6 +147,23 @@ public enum Verifier {
             }
             samples.append(Sample(experiment: id, values: values))
         }
+        return (samples, failures, missing)
+    }
+
+    /// The check on one set of runs (ours, or the authors' code's): its verdict against the
+    /// paper's reference.
+    static func evaluateAgainstReference(
+        _ check: ReferenceCheck, logs: [String: ExperimentLog], profile: String,
+        expectedSeeds: [String: [Int]], expectedConfigs: [String: String]
+    ) -> CheckResult {
+        var result = CheckResult(
+            id: check.id, description: check.description, provenance: check.provenance,
+            source: check.source, experiments: check.experiments, metric: check.metric.summary,
+            reference: referenceText(check), ours: "—", test: "—", estimates: [], statistics: [],
+            verdict: .missing, notes: [])
+        let (samples, collectedFailures, missing) = collect(
+            check, logs: logs, profile: profile, expectedSeeds: expectedSeeds, expectedConfigs: expectedConfigs)
+        var failures = collectedFailures
         if !failures.isEmpty {
             result.verdict = .fail
             result.notes = failures + missing
