@@ -20,13 +20,15 @@ struct ReplicateCommand: ParsableCommand {
     )
 
     @Argument(help: "Paper module id, e.g. map-prop.") var paper: String
-    @Option(help: "Profile: full (the paper's protocol) or quick (CI).") var profile: String = "full"
+    @Option(help: "A profile of the experiments file: full (the paper's protocol), quick (a smoke run), ci (the full protocol of the experiments that fit in CI), ...") var profile: String = "full"
     @Option(help: "Only these experiment ids (repeatable).") var only: [String] = []
     @Option(help: "Directory holding papers/ (default: current directory).") var root: String = "."
     @Option(help: "Output directory (default: runs/<paper> for full, runs/<paper>/<profile> otherwise).") var out: String?
     @Option(help: "Worker threads (default: all cores). Results do not depend on it.") var jobs: Int?
     @Option(help: "Another experiments file of the paper to run instead of papers/<paper>/experiments.toml (e.g. papers/nrl/sweep.toml); its logs go to runs/<paper>/<file name>/ and are not verified.")
     var experiments: String?
+    @Flag(help: "Exit 0 exactly when every verdict is the one data/reference/<paper>.toml pins for the profile, else 1 (see `verify --help`).")
+    var expectVerdicts = false
     @OptionGroup(title: "On a Slurm cluster") var cluster: SlurmOptions
 
     func run() throws {
@@ -54,12 +56,13 @@ struct ReplicateCommand: ParsableCommand {
         guard experiments.profiles[profile] != nil else {
             throw UsageError("--profile: '\(profile)' is not a profile of \(file); valid: \(experiments.profiles.keys.sorted().joined(separator: ", "))")
         }
-        for id in only where experiments.experiment(id) == nil {
-            throw UsageError("--only: no experiment '\(id)' in \(file); valid: \(experiments.experiments.map(\.id).joined(separator: ", "))")
+        let inProfile = experiments.experiments(in: profile)
+        for id in only where !inProfile.contains(where: { $0.id == id }) {
+            throw UsageError("--only: no experiment '\(id)' in profile \(profile) of \(file); valid: \(inProfile.map(\.id).joined(separator: ", "))")
         }
         let variant = self.experiments.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension }
         let directory = out ?? PaperExperiments.outputDirectory(paper: paper, profile: profile, variant: variant)
-        let selected = experiments.experiments.filter { only.isEmpty || only.contains($0.id) }
+        let selected = inProfile.filter { only.isEmpty || only.contains($0.id) }
         let requests = selected.map {
             RunRequest(paper: paper, profile: profile, experiment: $0.resolved(profile: profile),
                        path: "\(directory)/\($0.id).h5")
@@ -74,6 +77,6 @@ struct ReplicateCommand: ParsableCommand {
             print("not verified: data/reference/\(paper).toml checks the experiments of papers/\(paper)/experiments.toml, not of \(file)")
             return
         }
-        try VerifyCommand.verify(paper: paper, profile: profile, root: root, directory: directory)
+        try VerifyCommand.verify(paper: paper, profile: profile, root: root, directory: directory, expectVerdicts: expectVerdicts)
     }
 }

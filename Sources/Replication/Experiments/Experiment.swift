@@ -111,6 +111,10 @@ public struct PaperExperiments: Sendable {
     public var title: String
     /// Profile name -> what the profile is for.
     public var profiles: [String: String]
+    /// Profile name -> the only experiments it runs, for a profile declared as a table with
+    /// `experiments = [...]` (e.g. `ci`: the paper's full protocol of the experiments that fit
+    /// in CI); a profile not listed runs every experiment.
+    public var profileExperiments: [String: [String]] = [:]
     /// The experiments, in file order.
     public var experiments: [ExperimentSpec]
     /// Figure id -> title (optional `[figures]` table); the id itself when absent.
@@ -129,10 +133,17 @@ public struct PaperExperiments: Sendable {
         if let problem = Limits.checkName(paper) { throw root.error("paper", problem) }
         let title = try root.string("title") ?? paper
         var profiles: [String: String] = [:]
+        var selections: [String: (reader: ConfigReader, ids: [String])] = [:]
         if let p = try root.subtable("profiles") {
             for k in p.table.keys {
                 if let problem = Limits.checkName(k) { throw p.error(k, problem) }
-                profiles[k] = try p.requiredString(k)
+                if let table = try? p.subtable(k) {
+                    try table.rejectUnknownKeys(["description", "experiments"])
+                    profiles[k] = try table.requiredString("description")
+                    selections[k] = (table, try table.requiredStrings("experiments"))
+                } else {
+                    profiles[k] = try p.requiredString(k)
+                }
             }
         }
         guard !profiles.isEmpty else { throw root.error("profiles", "missing: describe at least the profile \"full\"") }
@@ -150,10 +161,24 @@ public struct PaperExperiments: Sendable {
             }
             experiments.append(spec)
         }
+        var profileExperiments: [String: [String]] = [:]
+        for (name, selection) in selections {
+            guard !selection.ids.isEmpty else { throw selection.reader.error("experiments", "lists no experiment") }
+            for id in selection.ids where !experiments.contains(where: { $0.id == id }) {
+                throw selection.reader.error("experiments", "no experiment \"\(id)\" in this file")
+            }
+            profileExperiments[name] = selection.ids
+        }
         let benchmarks = try BenchmarkRow.parse(root, experiments: experiments)
         return PaperExperiments(
-            paper: paper, title: title, profiles: profiles, experiments: experiments, figureTitles: figureTitles,
-            benchmarks: benchmarks, file: path)
+            paper: paper, title: title, profiles: profiles, profileExperiments: profileExperiments, experiments: experiments,
+            figureTitles: figureTitles, benchmarks: benchmarks, file: path)
+    }
+
+    /// The experiments `profile` runs, in file order.
+    public func experiments(in profile: String) -> [ExperimentSpec] {
+        guard let ids = profileExperiments[profile] else { return experiments }
+        return experiments.filter { ids.contains($0.id) }
     }
 
     static func parseExperiment(_ t: ConfigReader, profiles: Set<String>) throws -> ExperimentSpec {

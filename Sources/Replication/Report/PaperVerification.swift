@@ -12,6 +12,34 @@ public enum PaperVerification {
         public var reportURL: URL
         /// Logs whose `/summary` could not be written (e.g. still open in a running job).
         public var warnings: [String]
+        /// The reference file the logs were checked against.
+        public var reference: ReferenceFile
+
+        /// Every difference between the verdicts and those the reference file pins for the
+        /// profile (`[expected_verdicts.<profile>]`, `[expected_verdicts_authors_code.<profile>]`),
+        /// one line each; a check without a pinned verdict is a difference too. Nil when the
+        /// file pins nothing for the profile.
+        public var unexpectedVerdicts: [String]? {
+            let pinned = reference.expectedVerdicts[report.profile] ?? [:]
+            let pinnedAuthors = reference.expectedAuthorsCodeVerdicts[report.profile] ?? [:]
+            guard !pinned.isEmpty || !pinnedAuthors.isEmpty else { return nil }
+            var lines: [String] = []
+            for r in report.results {
+                if let v = pinned[r.id] {
+                    if v != r.verdict { lines.append("\(r.id): \(r.verdict.rawValue), pinned \(v.rawValue)") }
+                } else {
+                    lines.append("\(r.id): \(r.verdict.rawValue), no verdict pinned")
+                }
+                guard let a = r.authors else { continue }
+                let faithful: Verdict = a.replication == .pass && a.curves == .fail ? .fail : a.replication
+                if let v = pinnedAuthors[r.id] {
+                    if v != faithful { lines.append("\(r.id), ours vs the authors' code: \(faithful.rawValue), pinned \(v.rawValue)") }
+                } else {
+                    lines.append("\(r.id), ours vs the authors' code: \(faithful.rawValue), no verdict pinned")
+                }
+            }
+            return lines
+        }
     }
 
     /// Verifies one profile of a paper: reads its logs, runs the checks, draws the figures
@@ -40,6 +68,13 @@ public enum PaperVerification {
                 throw ConfigError(file: referenceFile, check: "check \"\(check.id)\"", key: "profiles",
                                   message: "profile \"\(p)\" is not a profile of \(experimentsFile) (\(experiments.profiles.keys.sorted().joined(separator: ", ")))")
             }
+            for p in check.profiles {
+                let run = experiments.experiments(in: p).map(\.id)
+                for id in check.experiments where !run.contains(id) {
+                    throw ConfigError(file: referenceFile, check: "check \"\(check.id)\"", key: "profiles",
+                                      message: "profile \"\(p)\" does not run experiment \"\(id)\" (its experiments: \(run.joined(separator: ", ")))")
+                }
+            }
         }
         let dir = directory ?? PaperExperiments.outputDirectory(paper: paper, profile: profile)
         var logs: [ExperimentLog] = []
@@ -47,7 +82,7 @@ public enum PaperVerification {
         var expectedSeeds: [String: [Int]] = [:]
         var kinds: [String: String] = [:]
         var expectedConfigs: [String: String] = [:]
-        for e in experiments.experiments {
+        for e in experiments.experiments(in: profile) {
             let resolved = e.resolved(profile: profile)
             expectedSeeds[e.id] = resolved.seeds
             expectedConfigs[e.id] = resolved.configText
@@ -69,10 +104,23 @@ public enum PaperVerification {
         var figures: [FigureFile] = []
         var figureOrder: [String] = []
         for log in logs where !figureOrder.contains(log.figure) { figureOrder.append(log.figure) }
+        // The authors' code's curves are drawn beside ours, in the figure of the experiment
+        // they re-run.
+        var authorsCurves: [ExperimentLog] = []
+        for check in reference.checks where check.profiles.contains(profile) {
+            for (id, path) in zip(check.experiments, check.authorsCode?.runs ?? []) {
+                guard let run = authorsCode[path], let ours = logs.first(where: { $0.experiment == id }),
+                      !authorsCurves.contains(where: { $0.experiment == id }) else { continue }
+                var curve = run.log(experiment: id, paper: paper, profile: profile)
+                curve.figure = ours.figure
+                curve.label = "\(ours.label), authors' code"
+                authorsCurves.append(curve)
+            }
+        }
         for figure in figureOrder {
             let xLabel = kinds[figure].flatMap { Catalog.kind($0)?.unit } ?? "unit"
             figures += ReplicationReport.learningCurveFigures(
-                logs: logs.filter { $0.figure == figure }, marks: reference.marks, xLabel: xLabel,
+                logs: (logs + authorsCurves).filter { $0.figure == figure }, marks: reference.marks, xLabel: xLabel,
                 titles: experiments.figureTitles)
         }
         figures += try PaperFigures.figures(
@@ -88,6 +136,6 @@ public enum PaperVerification {
                 warnings.append("\(path): /summary not written (\(error))")
             }
         }
-        return Outcome(report: report, reportURL: url, warnings: warnings)
+        return Outcome(report: report, reportURL: url, warnings: warnings, reference: reference)
     }
 }

@@ -8,6 +8,13 @@ public struct ReferenceFile: Sendable, Equatable {
     public var checks: [ReferenceCheck]
     /// Reference values to draw on figures (not checks).
     public var marks: [ReferenceMark]
+    /// Per profile, the verdict each check had when last measured (`[expected_verdicts.<profile>]`):
+    /// `verify --expect-verdicts` fails when one changes. A regression pin, not a reference:
+    /// a FAIL pinned here is still a FAIL in every report.
+    public var expectedVerdicts: [String: [String: Verdict]] = [:]
+    /// The same for the comparison of ours with the authors' code
+    /// (`[expected_verdicts_authors_code.<profile>]`).
+    public var expectedAuthorsCodeVerdicts: [String: [String: Verdict]] = [:]
 
     /// A reference file from its parts.
     public init(paper: String, checks: [ReferenceCheck], marks: [ReferenceMark] = []) {

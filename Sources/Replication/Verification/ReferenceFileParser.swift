@@ -24,6 +24,8 @@ extension ReferenceFile {
         let paper = try top.requiredString("paper")
         let checkTables = try top.tables("checks")
         let markTables = try top.tables("marks")
+        let expectedTable = try top.subtable("expected_verdicts")
+        let expectedAuthorsTable = try top.subtable("expected_verdicts_authors_code")
         try top.rejectUnknownKeys()
 
         if checkTables.isEmpty {
@@ -48,7 +50,31 @@ extension ReferenceFile {
             try r.rejectUnknownKeys()
             marks.append(mark)
         }
-        return ReferenceFile(paper: paper, checks: checks, marks: marks)
+        var file = ReferenceFile(paper: paper, checks: checks, marks: marks)
+        file.expectedVerdicts = try parseExpectedVerdicts(expectedTable, checks: checks)
+        file.expectedAuthorsCodeVerdicts = try parseExpectedVerdicts(expectedAuthorsTable, checks: checks)
+        return file
+    }
+
+    /// `[expected_verdicts.<profile>]`: check id = "PASS" | "FAIL" | "MISSING", for checks of
+    /// that profile.
+    static func parseExpectedVerdicts(_ table: ConfigReader?, checks: [ReferenceCheck]) throws -> [String: [String: Verdict]] {
+        guard let table else { return [:] }
+        var result: [String: [String: Verdict]] = [:]
+        for profile in table.table.keys.sorted() {
+            guard let t = try table.subtable(profile) else { continue }
+            var verdicts: [String: Verdict] = [:]
+            for id in t.table.keys.sorted() {
+                guard let check = checks.first(where: { $0.id == id }), check.profiles.contains(profile) else {
+                    throw t.error(id, "no check \"\(id)\" of profile \"\(profile)\" in this file")
+                }
+                let text = try t.requiredString(id)
+                guard let v = Verdict(rawValue: text) else { throw t.error(id, "expected PASS, FAIL or MISSING, got \"\(text)\"") }
+                verdicts[id] = v
+            }
+            result[profile] = verdicts
+        }
+        return result
     }
 
     static func parseCheck(_ table: [String: ConfigEntry], index: Int, file: String) throws -> ReferenceCheck {
