@@ -1,6 +1,6 @@
 # ThreeFactor — build, test, benchmark and replicate.
 #   make replicate-map-prop   run a paper's full protocol, figures, verdicts
-#   make test                 unit tests + every paper's quick profile, verified (what CI runs)
+#   make test                 unit tests, every paper's quick and ci profiles, verified (what CI runs)
 #   make bench                environment and learning steps per second (release build)
 #   make docs                 API documentation (DocC) of ThreeFactor and Replication
 
@@ -15,7 +15,7 @@ DOCS       := .build/docs
 # https://<host>/ThreeFactor/); empty: the site's own root.
 DOCS_BASE  ?=
 
-.PHONY: deps build debug test unit-tests example-tests quick-replications quick-benchmark citation bench benchmark docs clean
+.PHONY: deps build debug test unit-tests example-tests quick-replications ci-replications quick-benchmark citation bench benchmark docs clean
 
 ## deps: install the system libraries (apt-get, when root) or print the command to do so.
 deps:
@@ -38,7 +38,7 @@ deps:
 build: deps
 	$(SWIFT) build -c release --product threefactor
 
-test: unit-tests example-tests quick-replications quick-benchmark citation
+test: unit-tests example-tests quick-replications ci-replications quick-benchmark citation
 
 ## unit-tests: every test target; the command-line tests drive the release binary.
 unit-tests: build
@@ -48,6 +48,16 @@ quick-replications: build
 	@for p in $(PAPERS); do \
 	  echo "== quick replication: $$p"; \
 	  $(CLI) replicate $$p --profile quick $(if $(JOBS),--jobs $(JOBS)) || exit $$?; \
+	done
+
+## ci-replications: every paper's profile ci (the paper's full protocol of the experiments
+## that fit in CI), verified; each verdict must be the one data/reference/<paper>.toml pins
+## ([expected_verdicts.ci]) and the README's ci results section what the verifier writes.
+ci-replications: build
+	@for p in $(PAPERS); do \
+	  grep -q '^\[profiles\.ci\]' papers/$$p/experiments.toml || continue; \
+	  echo "== ci replication: $$p"; \
+	  $(CLI) replicate $$p --profile ci --expect-verdicts --readme check $(if $(JOBS),--jobs $(JOBS)) || exit $$?; \
 	done
 
 ## citation: CITATION.cff must validate against the CFF 1.2.0 schema (cffconvert).

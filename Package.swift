@@ -75,7 +75,12 @@ let package = Package(
         ),
         .executableTarget(name: "threefactor", dependencies: ["ThreeFactorCLI"], swiftSettings: hot),
         .testTarget(name: "ThreeFactorTests", dependencies: ["ThreeFactor", "CBox2D"], swiftSettings: cpu),
-        .testTarget(name: "ReplicationTests", dependencies: ["Replication", "ThreeFactor", "CHDF5"], swiftSettings: cpu),
+        // The test binary's own allocation functions, counting per thread (no allocation
+        // inside a step); linked into the tests only.
+        .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
+        .testTarget(
+            name: "ReplicationTests", dependencies: ["Replication", "ThreeFactor", "CHDF5", "AllocationCounter"],
+            swiftSettings: cpu),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -29,6 +29,8 @@ struct ReplicateCommand: ParsableCommand {
     var experiments: String?
     @Flag(help: "Exit 0 exactly when every verdict is the one data/reference/<paper>.toml pins for the profile, else 1 (see `verify --help`).")
     var expectVerdicts = false
+    @Option(help: "The README's results section of the profile: update, check or leave (default: update when the logs go to the default directory, else leave; see `verify --help`).")
+    var readme: ReadmeOption?
     @OptionGroup(title: "On a Slurm cluster") var cluster: SlurmOptions
 
     func run() throws {
@@ -77,6 +79,7 @@ struct ReplicateCommand: ParsableCommand {
             print("not verified: data/reference/\(paper).toml checks the experiments of papers/\(paper)/experiments.toml, not of \(file)")
             return
         }
-        try VerifyCommand.verify(paper: paper, profile: profile, root: root, directory: directory, expectVerdicts: expectVerdicts)
+        try VerifyCommand.verify(paper: paper, profile: profile, root: root, directory: directory, expectVerdicts: expectVerdicts,
+                                 readme: (readme ?? (out == nil ? .update : .leave)).mode)
     }
 }

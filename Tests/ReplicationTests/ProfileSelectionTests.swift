@@ -193,4 +193,47 @@ import Replication
         #expect(outside.status == 2)
         #expect(outside.stderr.contains("--only: no experiment 'cartpole-rmhl' in profile ci"), "\(outside.stderr)")
     }
+
+    /// The README's results section of a profile is what the verifier writes: `update`
+    /// writes it between the markers and leaves the text around them; a second run leaves the
+    /// file byte for byte the same; `check` exits 1 when the section was edited by hand; a
+    /// README whose section has no end marker is one error naming the file.
+    @Test func theReadmeResultsAreTheVerifiersOutput() throws {
+        let root = try Self.checkout()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let readme = "\(root)/papers/toy/README.md"
+        let before = "# toy\n\nWritten by hand.\n\n", after = "\nThe reading, by hand.\n"
+        try (before + ReadmeResults.beginMarker(profile: "ci") + "\nold numbers\n" + ReadmeResults.endMarker + after)
+            .write(toFile: readme, atomically: true, encoding: .utf8)
+        let logs = "\(root)/runs/toy/ci"
+        let run = try CommandLineTests.threefactor(
+            ["replicate", "toy", "--profile", "ci", "--root", root, "--out", logs, "--expect-verdicts", "--readme", "update"])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("results of profile ci rewritten"), "\(run.stdout)")
+        let written = try String(contentsOfFile: readme, encoding: .utf8)
+        #expect(written.hasPrefix(before + ReadmeResults.beginMarker(profile: "ci") + "\n"))
+        #expect(written.hasSuffix(ReadmeResults.endMarker + after))
+        #expect(!written.contains("old numbers"))
+        #expect(written.contains("| cartpole-nrl | `episode_return` | 0..1 |"), "\(written)")
+        #expect(written.contains("| PASS | `episodes-end` |") && written.contains("| **FAIL** | `impossible-length` |"), "\(written)")
+
+        let again = try CommandLineTests.threefactor(
+            ["verify", "toy", "--profile", "ci", "--root", root, "--logs", logs, "--expect-verdicts", "--readme", "check"])
+        #expect(again.status == 0, "\(again.stdout)")
+        #expect(again.stdout.contains("results of profile ci as generated"), "\(again.stdout)")
+        #expect(try String(contentsOfFile: readme, encoding: .utf8) == written)
+
+        try written.replacingOccurrences(of: "| PASS | `episodes-end` |", with: "| PASS | `episodes-end (edited)` |")
+            .write(toFile: readme, atomically: true, encoding: .utf8)
+        let edited = try CommandLineTests.threefactor(
+            ["verify", "toy", "--profile", "ci", "--root", root, "--logs", logs, "--expect-verdicts", "--readme", "check"])
+        #expect(edited.status == 1)
+        #expect(edited.stdout.contains("its results of profile ci are not what the verifier writes"), "\(edited.stdout)")
+
+        try (before + ReadmeResults.beginMarker(profile: "ci") + "\nno end\n").write(toFile: readme, atomically: true, encoding: .utf8)
+        let broken = try CommandLineTests.threefactor(
+            ["verify", "toy", "--profile", "ci", "--root", root, "--logs", logs, "--readme", "update"])
+        #expect(broken.status == 2)
+        #expect(broken.stderr.contains("README.md") && broken.stderr.contains("has no \"<!-- end of results -->\" after it"), "\(broken.stderr)")
+    }
 }

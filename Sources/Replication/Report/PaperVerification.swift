@@ -14,6 +14,10 @@ public enum PaperVerification {
         public var warnings: [String]
         /// The reference file the logs were checked against.
         public var reference: ReferenceFile
+        /// What became of the README's results section of the profile.
+        public var readme: ReadmeResults.Status
+        /// The README whose section `readme` is about.
+        public var readmePath: String
 
         /// Every difference between the verdicts and those the reference file pins for the
         /// profile (`[expected_verdicts.<profile>]`, `[expected_verdicts_authors_code.<profile>]`),
@@ -50,7 +54,11 @@ public enum PaperVerification {
     ///   - profile: the profile whose logs are verified, e.g. "full" or "quick".
     ///   - root: the directory holding `papers/` and `data/`.
     ///   - directory: where the logs are and the report goes (default per profile).
-    public static func run(paper: String, profile: String, root: String = ".", directory: String? = nil) throws -> Outcome {
+    ///   - readme: whether to write the results section of `papers/<paper>/README.md`
+    ///     (`ReadmeResults`), compare it, or leave it.
+    public static func run(
+        paper: String, profile: String, root: String = ".", directory: String? = nil, readme: ReadmeResults.Mode = .leave
+    ) throws -> Outcome {
         let experiments = try PaperExperiments.load("\(root)/papers/\(paper)/experiments.toml")
         let experimentsFile = "\(root)/papers/\(paper)/experiments.toml"
         let referenceFile = "\(root)/data/reference/\(paper).toml"
@@ -136,6 +144,9 @@ public enum PaperVerification {
                 warnings.append("\(path): /summary not written (\(error))")
             }
         }
-        return Outcome(report: report, reportURL: url, warnings: warnings, reference: reference)
+        let readmePath = "\(root)/papers/\(paper)/README.md"
+        let body = ReadmeResults.section(report: report, logs: logs, experiments: experiments.experiments(in: profile), profile: profile)
+        let readmeStatus = try ReadmeResults.apply(readme, path: readmePath, profile: profile, body: body)
+        return Outcome(report: report, reportURL: url, warnings: warnings, reference: reference, readme: readmeStatus, readmePath: readmePath)
     }
 }
