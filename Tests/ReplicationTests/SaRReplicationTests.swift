@@ -29,12 +29,12 @@ struct SignFlipped<Wrapped: ClosedLoopRule>: ClosedLoopRule {
     }
 
     /// Every check reads experiments that exist and series their trials log, and applies
-    /// to both profiles (CI's quick run checks the same claims as the full one).
+    /// to the full, quick and ci profiles (CI's runs check the same claims as the full one).
     @Test func everyCheckReadsExistingExperimentsAndLoggedSeries() throws {
         let (experiments, reference) = try Self.load()
         #expect(reference.checks.count >= 4)
         for check in reference.checks {
-            #expect(Set(check.profiles) == ["full", "quick"], "\(check.id)")
+            #expect(Set(check.profiles) == ["full", "quick", "ci"], "\(check.id)")
             #expect(check.provenance == .claimInAbstract || check.provenance == .calibratedRegression, "\(check.id)")
             for id in check.experiments {
                 let spec = try #require(experiments.experiment(id), "\(check.id): no experiment \(id)")

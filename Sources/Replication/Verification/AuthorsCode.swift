@@ -45,7 +45,10 @@ public struct AuthorsCodeRun: Sendable, Equatable, Decodable {
     public var experiment: String
     /// The seeds run.
     public var seeds: [Int]
-    /// Per seed, the return of every episode.
+    /// The series the curves are, as our logs name it (absent: "episode_return", the return
+    /// of every episode; e.g. "abs_error_mean" for a closed-loop run's mean |E| per block).
+    public var series: String?
+    /// Per seed, the series' value for every unit (episode, block).
     public var curves: [[Double]]
 
     /// One line: repository at commit, seeds, date.
@@ -75,13 +78,13 @@ public struct AuthorsCodeRun: Sendable, Equatable, Decodable {
         return run
     }
 
-    /// The run as a log of experiment `id`, its curves as `episode_return`, so that a check's
-    /// metric reads it exactly as it reads ours.
+    /// The run as a log of experiment `id`, its curves as `series`, so that a check's metric
+    /// reads it exactly as it reads ours.
     func log(experiment id: String, paper: String, profile: String) -> ExperimentLog {
         ExperimentLog(
             paper: paper, experiment: id, profile: profile, label: "authors' code", figure: "",
             expectedUnits: curves.map(\.count).max() ?? 0,
-            seeds: zip(seeds, curves).map { SeedLog(seed: $0, status: .complete, series: ["episode_return": $1]) })
+            seeds: zip(seeds, curves).map { SeedLog(seed: $0, status: .complete, series: [series ?? "episode_return": $1]) })
     }
 }
 
