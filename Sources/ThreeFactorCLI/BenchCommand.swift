@@ -46,6 +46,10 @@ struct BenchCommand: ParsableCommand {
         }
         if let filter { cases = cases.filter { $0.name.contains(filter) } }
 
+        if filter == nil {
+            let peak = PeakFLOPS.measure(iterations: max(1_000_000, Int(20_000_000 * scale)))
+            print(String(format: "peak of this thread: %.1f GFLOP per CPU second (12 chains of 4-wide double FMA)", peak / 1e9))
+        }
         print("benchmark".padding(toLength: 70, withPad: " ", startingAt: 0) + "  steps/CPU-s   vs official")
         for c in cases {
             let steps = max(1_000, Int(Double(c.steps) * scale))
