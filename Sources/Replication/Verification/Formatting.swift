@@ -27,3 +27,8 @@ func formatPercent(_ level: Double) -> String {
 
 /// Reference values keep the digits they were given with (6 significant digits).
 func formatReference(_ x: Double) -> String { format(x, digits: 6) }
+
+/// Text as one cell of a Markdown table: `|` escaped, line breaks as spaces.
+func markdownCell(_ s: String) -> String {
+    s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+}

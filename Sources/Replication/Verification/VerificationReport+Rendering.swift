@@ -52,19 +52,16 @@ extension VerificationReport {
     /// The verdict table in Markdown, followed by each check's description, provenance,
     /// source and notes, and (optionally) the summary line.
     public func markdownTable(includeSummary: Bool = true) -> String {
-        func cell(_ s: String) -> String {
-            s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
-        }
         var out = "| Verdict | Check | Provenance | Metric | Reference | Ours | Test |\n"
         out += "|---|---|---|---|---|---|---|\n"
         for r in results {
             let verdict = r.verdict == .pass ? "PASS" : "**\(r.verdict.rawValue)**"
-            out += "| \(verdict) | `\(cell(r.id))` | \(cell(r.provenance.rawValue)) | \(cell(r.metric)) | \(cell(r.reference)) | \(cell(r.ours)) | \(cell(r.test)) |\n"
+            out += "| \(verdict) | `\(markdownCell(r.id))` | \(markdownCell(r.provenance.rawValue)) | \(markdownCell(r.metric)) | \(markdownCell(r.reference)) | \(markdownCell(r.ours)) | \(markdownCell(r.test)) |\n"
         }
         out += "\n"
         for r in results {
-            out += "- `\(r.id)` (\(r.experiments.joined(separator: ", "))): \(cell(r.description)). "
-            out += "Source (\(r.provenance.rawValue)): \(cell(r.source)).\n"
+            out += "- `\(r.id)` (\(r.experiments.joined(separator: ", "))): \(markdownCell(r.description)). "
+            out += "Source (\(r.provenance.rawValue)): \(markdownCell(r.source)).\n"
             for note in r.notes { out += "  - \(note)\n" }
         }
         out += authorsCodeText(markdown: true)
