@@ -257,4 +257,22 @@ struct SlurmClusterTests {
         #expect(r.stderr == "threefactor: error: --out: cannot create \(dir)/file/x.slurm (not writable)\n", "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/sbatch.calls"))
     }
+
+    /// An experiments file with an error is refused with its file and key before anything is
+    /// submitted or written.
+    @Test func aBrokenExperimentsFileIsRefusedBeforeSubmitting() throws {
+        let dir = Scratch.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let env = try Self.fakeSlurm(dir)
+        let root = try NewPaperModuleTests.checkout([
+            "papers/toy/experiments.toml": NewPaperModuleTests.experiments.replacingOccurrences(of: "units = 20", with: "units = -20"),
+        ])
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let r = try CLI.threefactor(["replicate", "toy", "--root", root, "--out", "\(dir)/runs", "--slurm"], environment: env)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("\(root)/papers/toy/experiments.toml") && r.stderr.contains("units"), "\(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/sbatch.calls"))
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/runs"))
+    }
 }
