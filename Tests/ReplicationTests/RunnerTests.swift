@@ -137,6 +137,30 @@ import ThreeFactor
         #expect(throws: RunLog.OpenError.self) { try Runner(jobs: 1, shouldStop: { false }, makeTrial: walkFactory).run(mixed) }
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/good.h5"))
     }
+
+    /// The progress display: an experiment is registered before any of its seeds is reported
+    /// (a rerun reports the seeds already complete by the experiment's name), and a second run
+    /// in the same process (the benchmark's evaluation after its tuning, numbered from 0
+    /// again) starts from fresh counts.
+    @Test func progressCountsEachRunOnItsOwn() throws {
+        let dir = Scratch.directory()
+        let progress = ConsoleProgress(isTerminal: false, logInterval: 3600)
+        let runner = Runner(jobs: 1, progress: progress, shouldStop: { false }, makeTrial: walkFactory)
+        let first = RunRequest(paper: "test", profile: "quick", experiment: walkExperiment(units: 5, seeds: [0, 1], id: "first"), path: "\(dir)/a.h5")
+        _ = try runner.run([first])
+        let second = RunRequest(paper: "test", profile: "quick", experiment: walkExperiment(units: 3, seeds: [0], id: "second"), path: "\(dir)/b.h5")
+        _ = try runner.run([second])
+        #expect(progress.summaryLines().isEmpty, "a finished run leaves no entry behind")
+        progress.register(request: 0, experiment: second.experiment)
+        progress.seedFinished(request: 0, seed: 0, unitsDone: 3, status: .complete, resumed: true)
+        let line = progress.summaryLines().joined()
+        #expect(line.hasPrefix("second") && line.contains("units 3/3") && line.contains("seeds complete 1/1"), "\(line)")
+
+        let recorder = ProgressRecorder()
+        _ = try Runner(jobs: 1, progress: recorder, shouldStop: { false }, makeTrial: walkFactory).run([first])
+        #expect(recorder.events.first == "register 0", "\(recorder.events)")
+        #expect(recorder.events.contains("finished 0 seed 1 resumed"), "\(recorder.events)")
+    }
 }
 
 /// A trial that spends about a millisecond of CPU per unit before the wrapped trial's unit.
@@ -152,4 +176,19 @@ struct BusyTrial: Trial {
     }
     func save(to archive: inout StateArchive) { inner.save(to: &archive) }
     mutating func load(from reader: inout StateArchive.Reader) throws { try inner.load(from: &reader) }
+}
+
+/// Records the runner's progress events in order.
+final class ProgressRecorder: RunProgress, @unchecked Sendable {
+    let lock = NSLock()
+    var events: [String] = []
+    func record(_ e: String) { lock.withLock { events.append(e) } }
+    func register(request: Int, experiment: ExperimentSpec) { record("register \(request)") }
+    func start() { record("start") }
+    func seedStarted(request: Int, seed: Int, unitsDone: Int) { record("started \(request) seed \(seed)") }
+    func unitDone(request: Int, seed: Int, record: [Double]) {}
+    func seedFinished(request: Int, seed: Int, unitsDone: Int, status: RunStatus, resumed: Bool) {
+        record("finished \(request) seed \(seed)\(resumed ? " resumed" : "")")
+    }
+    func stop() { record("stop") }
 }

@@ -46,11 +46,7 @@ public final class ConsoleProgress: RunProgress, @unchecked Sendable {
     }
 
     public func register(request: Int, experiment: ExperimentSpec) {
-        lock.withLock {
-            if entries[request] == nil {
-                entries[request] = Entry(id: experiment.id, units: experiment.units, seeds: experiment.seeds.count)
-            }
-        }
+        lock.withLock { entries[request] = Entry(id: experiment.id, units: experiment.units, seeds: experiment.seeds.count) }
     }
 
     public func start() {
@@ -94,6 +90,9 @@ public final class ConsoleProgress: RunProgress, @unchecked Sendable {
         timer?.cancel()
         timer = nil
         draw(final: true)
+        // A later run (the benchmark's evaluation after its tuning) numbers its requests
+        // from 0 again: it must not add to this run's entries.
+        lock.withLock { entries = [:] }
     }
 
     func emit(_ line: String) {

@@ -122,6 +122,7 @@ public final class Runner: @unchecked Sendable {
             let log = try RunLog(path: r.path, header: .init(paper: r.paper, profile: r.profile, experiment: r.experiment),
                                  seriesNames: seriesNames[i], reserveBytes: reserveBytes)
             logs.append(log)
+            progress?.register(request: i, experiment: r.experiment)
             var statuses: [Int: RunStatus] = [:]
             for seed in r.experiment.seeds {
                 let state = try log.prepareSeed(seed)
@@ -135,7 +136,6 @@ public final class Runner: @unchecked Sendable {
             outcomes.append(RunOutcome(path: r.path, statuses: statuses))
             seedsLeft.append(jobs.filter { $0.request == i }.count)
             if seedsLeft[i] == 0 { logs[i] = nil }
-            progress?.register(request: i, experiment: r.experiment)
         }
         progress?.start()
         defer { progress?.stop() }
