@@ -25,7 +25,7 @@ public func fuzzActions(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         _ = try EnvReplay.replay(id: id, state: state, seed: 0, actions: text)
     } catch let error as EnvReplayError {
         let line = error.description
-        if line.isEmpty || line.contains("\n") || line.contains("\r") {
+        if !isOneLine(line) {
             fatalError("EnvReplay: the error is not one line: \(line.debugDescription)")
         }
     } catch {

@@ -5,8 +5,16 @@ import Foundation
 /// with the offending message, and libFuzzer saves the input as a crash.
 public func requireOneLineError(_ error: any Error, naming file: String, reader: String) {
     let line = "\(error)"
-    if line.isEmpty || line.contains("\n") || line.contains("\r") || !line.contains(file) {
+    if !isOneLine(line) || !line.contains(file) {
         fatalError("\(reader): the error is not one line naming \(file): \(type(of: error)): \(line.debugDescription)")
+    }
+}
+
+/// True when `line` is not empty and holds no line break (checked scalar by scalar: "\r\n" is
+/// one Character, which `contains("\n")` would not find).
+public func isOneLine(_ line: String) -> Bool {
+    !line.isEmpty && !line.unicodeScalars.contains {
+        ["\n", "\r", "\u{0B}", "\u{0C}", "\u{85}", "\u{2028}", "\u{2029}"].contains($0)
     }
 }
 

@@ -25,9 +25,10 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable {
     /// What was expected and what was found.
     public var message: String
 
-    /// "file: check: key "k": message", leaving out the parts that are nil.
+    /// "file: check: key "k": message", leaving out the parts that are nil; one line (line
+    /// breaks in quoted values are escaped).
     public var description: String {
-        ([file, check, key.map { "key \"\($0)\"" }].compactMap { $0 } + [message]).joined(separator: ": ")
+        oneLine(([file, check, key.map { "key \"\($0)\"" }].compactMap { $0 } + [message]).joined(separator: ": "))
     }
 }
 
@@ -47,6 +48,12 @@ public enum ConfigFile {
 
     /// Parses TOML text into a table; `file` names it in errors.
     public static func parse(_ text: String, file: String) throws -> [String: ConfigEntry] {
+        if let bad = TOMLHeaderCheck.badTableHeader(text) {
+            throw ConfigError(
+                file: file, key: nil,
+                message: "not valid TOML at line \(bad.line), column \(bad.column): expected a key in the table header, "
+                    + "found '\(bad.found)'")
+        }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)

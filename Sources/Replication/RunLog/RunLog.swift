@@ -55,7 +55,9 @@ public final class RunLog: @unchecked Sendable {
         case differentSeries(path: String, seed: Int, expected: [String], found: [String])
 
         /// The one-line message for the user.
-        public var description: String {
+        public var description: String { oneLine(text) }
+
+        var text: String {
             switch self {
             case .directoryNotWritable(let p):
                 "\(p): cannot write there (the directory is missing or not writable)"
@@ -252,7 +254,7 @@ public final class RunLog: @unchecked Sendable {
         /// What is wrong, naming the seed or attribute.
         public var message: String
         /// The one-line message for the user.
-        public var description: String { "\(path): \(message); the file was left untouched" }
+        public var description: String { oneLine("\(path): \(message); the file was left untouched") }
     }
 
     /// The FNV-1a 64-bit hash of a checkpoint's words (each as 8 little-endian bytes), as 16

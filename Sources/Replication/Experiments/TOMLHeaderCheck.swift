@@ -1,0 +1,96 @@
+/// The one TOML error that TOMLKit's parser (toml++ 3.4) does not report but asserts on,
+/// aborting the process: a table header whose key starts with a character that cannot start a
+/// key, e.g. "[`a]" or "[[ %b]]" (found by fuzzing the experiments and reference readers,
+/// issue 13). toml++ checks the first character of every other key itself; this scan finds
+/// such a header first so that it becomes one `ConfigError`.
+///
+/// The scan follows TOML's lexical structure only as far as needed to tell a header from a
+/// `[` inside a string, a comment or a value (an array or inline table): a header is a `[`
+/// that is the first non-blank character of a line outside any value. It only ever rejects
+/// text that is not valid TOML.
+enum TOMLHeaderCheck {
+    /// The first table header whose key starts with a character that no key may start with:
+    /// its 1-based line, column and the character; nil when there is none.
+    static func badTableHeader(_ text: String) -> (line: Int, column: Int, found: Unicode.Scalar)? {
+        let s = Array(text.unicodeScalars)
+        var i = 0, line = 1, lineStart = 0
+        var depth = 0 // `[` and `{` of values still open
+        var atLineStart = true // only blanks so far on this line
+        func isBlank(_ c: Unicode.Scalar) -> Bool { c == " " || c == "\t" }
+        func canStartKey(_ c: Unicode.Scalar) -> Bool {
+            switch c {
+            case "a"..."z", "A"..."Z", "0"..."9", "_", "-", "\"", "'": true
+            default: false
+            }
+        }
+        while i < s.count {
+            let c = s[i]
+            switch c {
+            case "\n":
+                line += 1
+                lineStart = i + 1
+                atLineStart = true
+                i += 1
+                continue
+            case " ", "\t":
+                i += 1
+                continue
+            case "\u{FEFF}" where i == 0: // a byte-order mark
+                i += 1
+                lineStart = 1
+                continue
+            case "#": // a comment, to the end of the line
+                while i < s.count, s[i] != "\n" { i += 1 }
+                continue
+            case "\"", "'":
+                let escapes = c == "\""
+                if i + 2 < s.count, s[i + 1] == c, s[i + 2] == c { // multi-line string
+                    i += 3
+                    while i < s.count {
+                        if escapes, s[i] == "\\" { i += 2; continue }
+                        if s[i] == "\n" { line += 1; lineStart = i + 1 }
+                        if i + 2 < s.count, s[i] == c, s[i + 1] == c, s[i + 2] == c {
+                            i += 3
+                            // Up to two more quotes belong to the content: """a"""""
+                            var extra = 0
+                            while extra < 2, i < s.count, s[i] == c { i += 1; extra += 1 }
+                            break
+                        }
+                        i += 1
+                    }
+                } else { // one-line string
+                    i += 1
+                    while i < s.count, s[i] != c, s[i] != "\n" {
+                        if escapes, s[i] == "\\", i + 1 < s.count, s[i + 1] != "\n" { i += 1 }
+                        i += 1
+                    }
+                    if i < s.count, s[i] == c { i += 1 }
+                }
+                atLineStart = false
+                continue
+            case "[" where atLineStart && depth == 0: // a table header
+                var j = i + 1
+                while j < s.count, isBlank(s[j]) { j += 1 }
+                if j < s.count, s[j] == "[" {
+                    j += 1
+                    while j < s.count, isBlank(s[j]) { j += 1 }
+                }
+                if j < s.count, s[j] != "]", !canStartKey(s[j]) {
+                    return (line, j - lineStart + 1, s[j])
+                }
+                i = j
+                atLineStart = false
+                continue
+            case "[", "{":
+                depth += 1
+            case "]", "}":
+                depth = max(0, depth - 1)
+            default:
+                break
+            }
+            atLineStart = false
+            i += 1
+        }
+        return nil
+    }
+}
