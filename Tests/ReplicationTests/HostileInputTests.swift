@@ -108,4 +108,88 @@ import Testing
         let line = progress.summaryLines().joined()
         #expect(line.contains("units 3/10000000000000"), "\(line)")
     }
+
+    // MARK: Found by fuzzing the readers (`make fuzz`, Fuzz/); each input is in Fuzz/corpus.
+
+    static let fuzzCorpus = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fuzz/corpus")
+
+    /// A table header whose key starts with a character no key may start with made TOMLKit's
+    /// parser (toml++) assert and abort the process; it is one error naming the file, the line
+    /// and the column.
+    @Test(arguments: [
+        ("[`experiments.profiles.quick]", 11, 2, "`"),
+        ("[[ %experiments]]", 11, 4, "%"),
+        ("  [ \u{1}a]", 11, 5, "\\u{1}"),
+    ])
+    func tableHeaderWithABadKeyIsOneError(header: String, line: Int, column: Int, found: String) throws {
+        let text = Self.base + "\n" + header + "\nunits = 1\n"
+        let error = #expect(throws: ConfigError.self) { try load(text) }
+        let message = error.map { "\($0)" } ?? ""
+        #expect(message.hasSuffix(
+            "experiments.toml: not valid TOML at line \(line), column \(column): expected a key in the table header, found '\(found)'"),
+            "\(message)")
+        #expect(!message.contains("\n"))
+    }
+
+    /// The two crashing inputs the fuzzer found, as files: an experiments file and a reference file.
+    @Test func fuzzedTableHeadersAreOneErrorEach() throws {
+        let experiments = Self.fuzzCorpus.appendingPathComponent("experiments/crash-table-header-backtick.toml").path
+        let e = #expect(throws: ConfigError.self) { try PaperExperiments.load(experiments) }
+        #expect(e?.description == "\(experiments): not valid TOML at line 17, column 2: expected a key in the table header, found '`'")
+        let reference = try String(contentsOf: Self.fuzzCorpus.appendingPathComponent("reference/crash-table-header-tilde.toml"), encoding: .utf8)
+        let r = #expect(throws: ConfigError.self) { try ReferenceFile.parse(reference, file: "demo.toml") }
+        #expect(r?.description == "demo.toml: not valid TOML at line 2, column 2: expected a key in the table header, found '~'")
+    }
+
+    /// The header check knows strings, comments and values: `[` inside them is no header.
+    @Test func bracketsInsideStringsCommentsAndValuesAreNoHeaders() throws {
+        let text = #"""
+            a = """
+            [`not a header]
+            """
+            b = [
+              [1, 2],
+              [ +3 ],
+              ['x'],
+            ]
+            c = '[`x]' # [`y]
+            d = "\"[`z]\""
+            e = """x""\#u{22}\#u{22}"
+            [ "quoted key" ]
+            f = { g = [ { h = 1 } ] }
+            [[ t ]]
+            i = 1
+            """#
+        let table = try ConfigFile.parse(text, file: "tricky.toml")
+        #expect(table["a"] == .value(.string("[`not a header]\n")))
+        #expect(table["e"] == .value(.string(#"x"""#)))
+        #expect(table.keys.sorted() == ["a", "b", "c", "d", "e", "quoted key", "t"])
+    }
+
+    /// Values quoted in messages are escaped: a line break in a string of the file cannot
+    /// split the one-line error.
+    @Test func lineBreaksInQuotedValuesAreEscaped() throws {
+        let text = Self.base.replacingOccurrences(of: "id = \"tiny\"", with: #"id = "a\r\nb\u2028c""#)
+        let error = #expect(throws: ConfigError.self) { try load(text) }
+        #expect(error.map { "\($0)" }?.hasSuffix(#"experiments.toml: key "id": "a\r\nb\u{2028}c" is not a valid name"#) == true,
+                "\(String(describing: error))")
+    }
+
+    /// `env replay`: the fuzzer's --state with a NUL and a carriage return, and an actions line
+    /// with an escape sequence, are quoted escaped in one line.
+    @Test func replayErrorsQuoteControlCharactersEscaped() throws {
+        let state = #expect(throws: EnvReplayError.self) {
+            try EnvReplay.replay(id: "MountainCarContinuous-v0", state: "\u{0}51e-\r2,", actions: "")
+        }
+        #expect(state?.description ==
+            #"--state: position = "\u{0}51e-\r2" is not a finite number; expected 2 comma-separated numbers position,velocity"#)
+        let actions = #expect(throws: EnvReplayError.self) {
+            try EnvReplay.replay(id: "CartPole-v1", state: nil, actions: "1\u{1B}[2J\n")
+        }
+        #expect(actions?.description == #"actions line 1: "1\u{1B}[2J" is not an integer; expected an integer in 0...1"#)
+        let bytes = try Data(contentsOf: Self.fuzzCorpus.appendingPathComponent("actions/crash-state-carriage-return"))
+        #expect(bytes.prefix(2) == Data([0x0C, 0x2F]))
+    }
 }

@@ -255,4 +255,32 @@ import ThreeFactor
         _ = try RunLog(path: "\(dir)/a.h5", header: header(), seriesNames: ["episode_return"])
         #expect(FileManager.default.fileExists(atPath: live))
     }
+
+    // MARK: Found by fuzzing the run-log reader (`make fuzz`, Fuzz/)
+
+    /// A mutated log whose root group claims more links than it holds (kept as
+    /// Fuzz/corpus/runlog/crash-dense-group-links.h5) made HDF5 1.10 free uninitialised memory
+    /// while listing the group by index (H5Lget_name_by_idx): a SIGSEGV. The reader now lists
+    /// a group's links in stored order and refuses the log in one line naming the file.
+    @Test func aGroupWithMissingLinksIsRefusedWithoutACrash() throws {
+        let corpus = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fuzz/corpus/runlog/crash-dense-group-links.h5")
+        let path = "\(Scratch.directory())/damaged.h5"
+        try FileManager.default.copyItem(atPath: corpus.path, toPath: path)
+        let error = #expect(throws: (any Error).self) { try RunLog.read(path) }
+        let line = error.map { "\($0)" } ?? ""
+        #expect(line == "\(path): HDF5 failed to list /", "\(line)")
+    }
+
+    /// Members are listed sorted by name, as the name index orders them.
+    @Test func membersAreListedByName() throws {
+        let path = "\(Scratch.directory())/groups.h5"
+        HDF5File.lockLibrary()
+        defer { HDF5File.unlockLibrary() }
+        let f = try HDF5File(path: path, mode: .createExclusive)
+        for name in ["seed_2", "b", "seed_10", "A", "a"] { try f.createGroup("/\(name)") }
+        #expect(try f.members(of: "/") == ["A", "a", "b", "seed_10", "seed_2"])
+        #expect(try f.members(of: "/b") == [])
+    }
 }
