@@ -292,6 +292,12 @@ public final class HDF5File {
         defer { H5Dclose(d) }
         try checkType(ofOpen: d, name, element)
         let n = try length(ofOpen: d, name)
+        // A damaged length (chunks never written read as zeros) must not allocate terabytes:
+        // the values beyond what the file stores may be at most one commit's worth (64 MiB).
+        let stored = UInt64(H5Dget_storage_size(d)), logical = UInt64(n) * 8
+        guard logical <= stored || logical - stored <= 64 << 20 else {
+            throw HDF5Error(message: "\(path): dataset \(name) has \(n) values but stores only \(stored) bytes; it is damaged")
+        }
         var values = [T](repeating: 0, count: n)
         guard n > 0 else { return values }
         try values.withUnsafeMutableBytes { buffer in
