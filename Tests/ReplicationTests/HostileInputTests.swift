@@ -193,4 +193,15 @@ import Testing
         let bytes = try Data(contentsOf: Self.fuzzCorpus.appendingPathComponent("actions/crash-state-carriage-return"))
         #expect(bytes.prefix(2) == Data([0x0C, 0x2F]))
     }
+
+    /// A key holding an escaped NUL reached TOMLKit's C interface cut at the NUL, was not found
+    /// under the cut name, and a force-unwrap trapped; it is one error naming the key.
+    @Test func aKeyWithANulIsOneError() throws {
+        let top = #expect(throws: ConfigError.self) { try ConfigFile.parse(#""a\u0000b" = 1"#, file: "nul.toml") }
+        #expect(top?.description == #"nul.toml: key "a": keys may not hold the character U+0000 (the key is cut there)"#)
+        let nested = #expect(throws: ConfigError.self) {
+            try ReferenceFile.parse("paper = \"demo\"\n[[checks]]\n\"\\u0000\" = 1\n", file: "demo.toml")
+        }
+        #expect(nested?.description == #"demo.toml: key "checks[0].": keys may not hold the character U+0000 (the key is cut there)"#)
+    }
 }

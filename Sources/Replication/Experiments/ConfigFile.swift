@@ -69,7 +69,12 @@ public enum ConfigFile {
         var out: [String: ConfigEntry] = [:]
         for key in table.keys {
             let keyPath = path.isEmpty ? key : "\(path).\(key)"
-            out[key] = try convert(table[key]!, file: file, path: keyPath)
+            // TOMLKit hands keys over as C strings: a key with an escaped NUL ("a\u0000b")
+            // arrives cut at the NUL and is then not found (found by fuzzing; it was a trap).
+            guard let value = table[key] else {
+                throw ConfigError(file: file, key: keyPath, message: "keys may not hold the character U+0000 (the key is cut there)")
+            }
+            out[key] = try convert(value, file: file, path: keyPath)
         }
         return out
     }
