@@ -204,4 +204,17 @@ import Testing
         }
         #expect(nested?.description == #"demo.toml: key "checks[0].": keys may not hold the character U+0000 (the key is cut there)"#)
     }
+
+    /// `env replay --state` with velocities far outside what the dynamics reach: Acrobot's
+    /// Runge–Kutta step blew the angles up to infinity and Gymnasium's wrap (subtract 2π until
+    /// in range) never ended; the fuzzer's input (Fuzz/corpus/actions/timeout-acrobot-wrap) hung
+    /// for good. A far-out angle is now reduced in one step; every replay ends.
+    @Test func replaysFromBlownUpStatesEnd() throws {
+        let acrobot = try EnvReplay.replay(id: "Acrobot-v1", state: "0.01,0100,-02022,001", actions: "0\n1\n")
+        #expect(acrobot.count == 2)
+        let huge = try EnvReplay.replay(id: "Acrobot-v1", state: "1e300,-1e300,0,0", actions: "1\n")
+        #expect(huge.count == 1)
+        let follower = try EnvReplay.replay(id: "LineFollower-v0", state: "500,500,1e300,0,0,1e300,0,0", actions: "0,0\n0,0\n")
+        #expect(follower.count == 2)
+    }
 }
