@@ -255,9 +255,10 @@ import ThreeFactor
         _ = try RunLog(path: "\(dir)/a.h5", header: header(), seriesNames: ["episode_return"])
         #expect(FileManager.default.fileExists(atPath: live))
     }
+}
 
-    // MARK: Found by fuzzing the run-log reader (`make fuzz`, Fuzz/)
-
+/// Found by fuzzing the run-log reader (`make fuzz`, Fuzz/); the inputs are in Fuzz/corpus/runlog.
+extension HostileLogTests {
     /// A mutated log whose root group claims more links than it holds (kept as
     /// Fuzz/corpus/runlog/crash-dense-group-links.h5) made HDF5 1.10 free uninitialised memory
     /// while listing the group by index (H5Lget_name_by_idx): a SIGSEGV. The reader now lists
