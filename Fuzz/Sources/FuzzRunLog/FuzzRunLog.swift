@@ -22,10 +22,10 @@ public func fuzzRunLog(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     // With allocator_may_return_null=1 (as glibc's malloc, which returns NULL for a size no
     // machine has, and HDF5 then reports an error), AddressSanitizer warns about each such
     // request; that line is the sanitizer's, not the reader's.
-    let printed = printed.split(separator: "\n").filter { !$0.contains("AddressSanitizer failed to allocate") }
+    let stray = printed.split(separator: "\n").filter { !$0.contains("AddressSanitizer failed to allocate") }
         .joined(separator: "\n")
-    if !printed.isEmpty {
-        fatalError("RunLog.read printed to standard error (\(printed.utf8.count) bytes): \(printed.prefix(600).debugDescription)")
+    if !stray.isEmpty {
+        fatalError("RunLog.read printed to standard error (\(stray.utf8.count) bytes): \(stray.prefix(600).debugDescription)")
     }
     if let failure { requireOneLineError(failure, naming: scratchPath, reader: "RunLog.read") }
     return 0
