@@ -217,4 +217,17 @@ import Testing
         let follower = try EnvReplay.replay(id: "LineFollower-v0", state: "500,500,1e300,0,0,1e300,0,0", actions: "0,0\n0,0\n")
         #expect(follower.count == 2)
     }
+
+    /// A `}` where an array expects a value made toml++ assert and abort the process, as the
+    /// bad table header did (the fuzzer's input: Fuzz/corpus/experiments/crash-array-closing-brace.toml).
+    @Test func aClosingBraceWhereAnArrayExpectsAValueIsOneError() throws {
+        for (text, column) in [("x = [}", 6), ("x = [1, }", 9), ("x = [ { a = 1 },\n  # c\n}", 1)] {
+            let error = #expect(throws: ConfigError.self) { try ConfigFile.parse(text, file: "a.toml") }
+            let line = text.split(separator: "\n").count
+            #expect(error?.description == "a.toml: not valid TOML at line \(line), column \(column): expected a value in the array, found '}'")
+        }
+        let fuzzed = Self.fuzzCorpus.appendingPathComponent("experiments/crash-array-closing-brace.toml").path
+        let e = #expect(throws: ConfigError.self) { try PaperExperiments.load(fuzzed) }
+        #expect(e?.description == "\(fuzzed): not valid TOML at line 16, column 15: expected a value in the array, found '}'")
+    }
 }

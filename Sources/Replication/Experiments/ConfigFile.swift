@@ -51,8 +51,7 @@ public enum ConfigFile {
         if let bad = TOMLHeaderCheck.badTableHeader(text) {
             throw ConfigError(
                 file: file, key: nil,
-                message: "not valid TOML at line \(bad.line), column \(bad.column): expected a key in the table header, "
-                    + "found '\(bad.found)'")
+                message: "not valid TOML at line \(bad.line), column \(bad.column): expected \(bad.expected), found '\(bad.found)'")
         }
         let table: TOMLTable
         do {

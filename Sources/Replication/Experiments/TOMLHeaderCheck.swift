@@ -1,20 +1,22 @@
-/// The one TOML error that TOMLKit's parser (toml++ 3.4) does not report but asserts on,
-/// aborting the process: a table header whose key starts with a character that cannot start a
-/// key, e.g. "[`a]" or "[[ %b]]" (found by fuzzing the experiments and reference readers,
-/// issue 13). toml++ checks the first character of every other key itself; this scan finds
-/// such a header first so that it becomes one `ConfigError`.
+/// The two TOML errors that TOMLKit's parser (toml++ 3.4) does not report but asserts on,
+/// aborting the process (found by fuzzing the experiments and reference readers, issue 13): a
+/// table header whose key starts with a character that cannot start a key, e.g. "[`a]" or
+/// "[[ %b]]", and a `}` where an array expects a value, e.g. "x = [}" or "x = [1, }". toml++
+/// checks every other key and value start itself; this scan finds these first so that each
+/// becomes one `ConfigError`.
 ///
 /// The scan follows TOML's lexical structure only as far as needed to tell a header from a
 /// `[` inside a string, a comment or a value (an array or inline table): a header is a `[`
 /// that is the first non-blank character of a line outside any value. It only ever rejects
 /// text that is not valid TOML.
 enum TOMLHeaderCheck {
-    /// The first table header whose key starts with a character that no key may start with:
-    /// its 1-based line, column and the character; nil when there is none.
-    static func badTableHeader(_ text: String) -> (line: Int, column: Int, found: Unicode.Scalar)? {
+    /// The first such construct: its 1-based line and column, what was expected there and the
+    /// character found; nil when there is none.
+    static func badTableHeader(_ text: String) -> (line: Int, column: Int, expected: String, found: Unicode.Scalar)? {
         let s = Array(text.unicodeScalars)
         var i = 0, line = 1, lineStart = 0
-        var depth = 0 // `[` and `{` of values still open
+        var open: [Unicode.Scalar] = [] // `[` and `{` of values still open
+        var expectArrayValue = false // just after an array's `[` or `,`
         var atLineStart = true // only blanks so far on this line
         func isBlank(_ c: Unicode.Scalar) -> Bool { c == " " || c == "\t" }
         func canStartKey(_ c: Unicode.Scalar) -> Bool {
@@ -42,6 +44,9 @@ enum TOMLHeaderCheck {
             case "#": // a comment, to the end of the line
                 while i < s.count, s[i] != "\n" { i += 1 }
                 continue
+            case "\r" where i + 1 < s.count && s[i + 1] == "\n":
+                i += 1
+                continue
             case "\"", "'":
                 let escapes = c == "\""
                 if i + 2 < s.count, s[i + 1] == c, s[i + 2] == c { // multi-line string
@@ -67,8 +72,9 @@ enum TOMLHeaderCheck {
                     if i < s.count, s[i] == c { i += 1 }
                 }
                 atLineStart = false
+                expectArrayValue = false
                 continue
-            case "[" where atLineStart && depth == 0: // a table header
+            case "[" where atLineStart && open.isEmpty: // a table header
                 var j = i + 1
                 while j < s.count, isBlank(s[j]) { j += 1 }
                 if j < s.count, s[j] == "[" {
@@ -76,19 +82,31 @@ enum TOMLHeaderCheck {
                     while j < s.count, isBlank(s[j]) { j += 1 }
                 }
                 if j < s.count, s[j] != "]", !canStartKey(s[j]) {
-                    return (line, j - lineStart + 1, s[j])
+                    return (line, j - lineStart + 1, "a key in the table header", s[j])
                 }
                 i = j
                 atLineStart = false
                 continue
+            case "}" where expectArrayValue && open.last == "[":
+                return (line, i - lineStart + 1, "a value in the array", c)
             case "[", "{":
-                depth += 1
+                open.append(c)
+                atLineStart = false
+                expectArrayValue = c == "["
+                i += 1
+                continue
             case "]", "}":
-                depth = max(0, depth - 1)
+                _ = open.popLast()
+            case "," where open.last == "[":
+                atLineStart = false
+                expectArrayValue = true
+                i += 1
+                continue
             default:
                 break
             }
             atLineStart = false
+            expectArrayValue = false
             i += 1
         }
         return nil
