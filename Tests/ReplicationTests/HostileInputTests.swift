@@ -230,4 +230,19 @@ import Testing
         let e = #expect(throws: ConfigError.self) { try PaperExperiments.load(fuzzed) }
         #expect(e?.description == "\(fuzzed): not valid TOML at line 16, column 15: expected a value in the array, found '}'")
     }
+
+    /// A date-time whose `T` is not followed by a digit made toml++ assert and abort the
+    /// process (the fuzzer's input: Fuzz/corpus/reference/crash-date-time-without-time.toml).
+    @Test func aDateTimeWithoutItsTimeIsOneError() throws {
+        for (text, column, found) in [("x = 1979-05-27Tx", 16, "x"), ("x = [1, 1979-05-27t ]", 20, " ")] {
+            let error = #expect(throws: ConfigError.self) { try ConfigFile.parse(text, file: "a.toml") }
+            #expect(error?.description == "a.toml: not valid TOML at line 1, column \(column): expected a time after the date's 'T', found '\(found)'")
+        }
+        // A whole date-time, and a bare key that looks like one, are fine.
+        let table = try ConfigFile.parse("1979-05-27Tx = 1\ny = \"1979-05-27Tz\"", file: "a.toml")
+        #expect(table["1979-05-27Tx"] == .value(.integer(1)))
+        let fuzzed = try String(contentsOf: Self.fuzzCorpus.appendingPathComponent("reference/crash-date-time-without-time.toml"), encoding: .utf8)
+        let e = #expect(throws: ConfigError.self) { try ReferenceFile.parse(fuzzed, file: "demo.toml") }
+        #expect(e?.description == "demo.toml: not valid TOML at line 1, column 20: expected a time after the date's 'T', found 'c'")
+    }
 }

@@ -1,7 +1,8 @@
 /// The two TOML errors that TOMLKit's parser (toml++ 3.4) does not report but asserts on,
 /// aborting the process (found by fuzzing the experiments and reference readers, issue 13): a
 /// table header whose key starts with a character that cannot start a key, e.g. "[`a]" or
-/// "[[ %b]]", and a `}` where an array expects a value, e.g. "x = [}" or "x = [1, }". toml++
+/// "[[ %b]]", a `}` where an array expects a value, e.g. "x = [}" or "x = [1, }", and a
+/// date-time whose `T` is not followed by a digit, e.g. "x = 1979-05-27Tx". toml++
 /// checks every other key and value start itself; this scan finds these first so that each
 /// becomes one `ConfigError`.
 ///
@@ -17,6 +18,15 @@ enum TOMLHeaderCheck {
         var i = 0, line = 1, lineStart = 0
         var open: [Unicode.Scalar] = [] // `[` and `{` of values still open
         var expectArrayValue = false // just after an array's `[` or `,`
+        var expectValue = false // just after a key's `=`
+        func isDigit(_ k: Int) -> Bool { k < s.count && ("0"..."9").contains(s[k]) }
+        /// A date-time "YYYY-MM-DDT" at `k` whose time does not start with a digit: the column.
+        func badDateTime(_ k: Int) -> Int? {
+            guard k + 11 <= s.count, isDigit(k), isDigit(k + 1), isDigit(k + 2), isDigit(k + 3), s[k + 4] == "-",
+                  isDigit(k + 5), isDigit(k + 6), s[k + 7] == "-", isDigit(k + 8), isDigit(k + 9),
+                  s[k + 10] == "T" || s[k + 10] == "t", !isDigit(k + 11) else { return nil }
+            return k + 11 - lineStart + 1
+        }
         var atLineStart = true // only blanks so far on this line
         func isBlank(_ c: Unicode.Scalar) -> Bool { c == " " || c == "\t" }
         func canStartKey(_ c: Unicode.Scalar) -> Bool {
@@ -27,6 +37,10 @@ enum TOMLHeaderCheck {
         }
         while i < s.count {
             let c = s[i]
+            if expectValue || expectArrayValue, !isBlank(c), c != "\n", c != "\r", c != "#", let column = badDateTime(i) {
+                return (line, column, "a time after the date's 'T'", i + 11 < s.count ? s[i + 11] : "T")
+            }
+            if !isBlank(c) { expectValue = false }
             switch c {
             case "\n":
                 line += 1
@@ -97,6 +111,12 @@ enum TOMLHeaderCheck {
                 continue
             case "]", "}":
                 _ = open.popLast()
+            case "=":
+                atLineStart = false
+                expectArrayValue = false
+                expectValue = true
+                i += 1
+                continue
             case "," where open.last == "[":
                 atLineStart = false
                 expectArrayValue = true
