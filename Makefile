@@ -3,6 +3,7 @@
 #   make test                 unit tests, every paper's quick and ci profiles, verified (what CI runs)
 #   make bench                environment and learning steps per second (release build)
 #   make docs                 API documentation (DocC) of ThreeFactor and Replication
+#   make fuzz                 coverage-guided fuzzing of the file readers (libFuzzer)
 
 SWIFT      ?= swift
 CLI        := .build/release/threefactor
@@ -14,8 +15,15 @@ DOCS       := .build/docs
 # The path the documentation site is served under (e.g. ThreeFactor for a project page at
 # https://<host>/ThreeFactor/); empty: the site's own root.
 DOCS_BASE  ?=
+# make fuzz: seconds per fuzz target, the targets, where the fuzz build and its growing
+# corpus live, and where crashing inputs are left.
+FUZZ_SECONDS  ?= 60
+FUZZ_TARGETS  ?= experiments reference actions runlog
+FUZZ_BUILD    := .build/fuzz
+FUZZ_FINDINGS ?= fuzz-findings
+FUZZ_FLAGS    ?=
 
-.PHONY: deps build debug test unit-tests example-tests quick-replications ci-replications quick-benchmark citation bench benchmark docs clean
+.PHONY: deps build debug test unit-tests example-tests quick-replications ci-replications quick-benchmark citation bench benchmark docs fuzz fuzz-ci clean
 
 ## deps: install the system libraries (apt-get, when root) or print the command to do so.
 deps:
@@ -93,6 +101,37 @@ docs: deps
 	@echo "documentation: $(CURDIR)/$(DOCS)/index.html"
 	@echo "DocC pages load their content over HTTP, not from file://; $(if $(DOCS_BASE),publish $(DOCS) at /$(DOCS_BASE)/,to read them:)"
 	$(if $(DOCS_BASE),,@echo "  python3 -m http.server --directory $(DOCS) 8000   and open http://localhost:8000/documentation/")
+
+## fuzz: coverage-guided fuzzing (libFuzzer + AddressSanitizer) of the readers of untrusted
+## files: experiments files, reference files, `env replay` actions files and HDF5 run logs,
+## FUZZ_SECONDS each, one after another. The targets are a separate package (Fuzz/, built
+## in $(FUZZ_BUILD); `swift build` and `swift test` never see it), seeded from Fuzz/corpus.
+## A crash, a trap, anything printed, or an error that is not one line naming the file
+## fails the target: its input is left in $(FUZZ_FINDINGS)/<target>/ and make exits 1.
+## CI's bounded run: make fuzz FUZZ_SECONDS=25. Replay a finding: $(FUZZ_BUILD)/release/
+## Fuzz<Target> <file> (with SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0:
+## allocator_may_return_null=1; TOMLKit leaks a little per parse, so leak detection is off, and
+## a damaged HDF5 length asks malloc for exabytes, which fails as in production, not as a crash).
+fuzz: deps
+	$(SWIFT) build --package-path Fuzz --scratch-path $(FUZZ_BUILD) -c release \
+	  --sanitize fuzzer --sanitize address -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+	@failed=""; \
+	for t in $(FUZZ_TARGETS); do \
+	  case $$t in experiments) exe=FuzzExperiments;; reference) exe=FuzzReference;; \
+	    actions) exe=FuzzActions;; runlog) exe=FuzzRunLog;; *) echo "unknown fuzz target $$t"; exit 2;; esac; \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$t $(FUZZ_FINDINGS)/$$t; \
+	  echo "== fuzz $$t: $(FUZZ_SECONDS) s"; \
+	  SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 TMPDIR=$(CURDIR)/$(FUZZ_FINDINGS)/$$t \
+	  $(FUZZ_BUILD)/release/$$exe -max_total_time=$(FUZZ_SECONDS) -timeout=20 -detect_leaks=0 \
+	    -dict=Fuzz/dict/$$t.dict -artifact_prefix=$(FUZZ_FINDINGS)/$$t/ -print_final_stats=1 $(FUZZ_FLAGS) \
+	    $(FUZZ_BUILD)/corpus/$$t Fuzz/corpus/$$t > $(FUZZ_FINDINGS)/$$t.log 2>&1 \
+	    || failed="$$failed $$t"; \
+	  grep -hE '^(#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units|SUMMARY|.*Fatal error)' \
+	    $(FUZZ_FINDINGS)/$$t.log $(FUZZ_FINDINGS)/$$t/fuzz-stderr-* 2>/dev/null; \
+	done; \
+	if [ -n "$$failed" ]; then \
+	  echo "fuzz: a reader failed:$$failed; inputs and logs in $(FUZZ_FINDINGS)/"; ls $(FUZZ_FINDINGS)/*/; exit 1; \
+	fi
 
 clean:
 	rm -rf .build runs $(VENV) Examples/CustomRule/.build Examples/CustomRule/runs

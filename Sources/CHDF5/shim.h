@@ -23,4 +23,23 @@ static inline size_t chdf5_t_variable(void) { return H5T_VARIABLE; }
 static inline hid_t chdf5_e_default(void) { return H5E_DEFAULT; }
 /// Silence HDF5's own stderr error stack printing; the Swift layer reports errors itself.
 static inline void chdf5_silence_errors(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+
+/// Called with each link name of a group; a non-zero return stops the iteration.
+typedef int (*chdf5_link_name_callback)(const char *name, void *context);
+typedef struct { chdf5_link_name_callback callback; void *context; } chdf5_link_iteration;
+static inline herr_t chdf5_link_name_op(hid_t group, const char *name, const H5L_info_t *info, void *data) {
+    (void)group; (void)info;
+    chdf5_link_iteration *iteration = (chdf5_link_iteration *)data;
+    return iteration->callback(name, iteration->context);
+}
+/// The names of a group's links, in the order the group stores them (H5Literate, native
+/// order). Unlike H5Lget_name_by_idx, native-order iteration builds no table of the links:
+/// HDF5 1.10 frees uninitialised entries of that table when a damaged group has fewer links
+/// than it claims (found by fuzzing). H5Literate is a macro for H5Literate2 from HDF5 1.12 on,
+/// which Swift cannot call by that name; C can.
+static inline herr_t chdf5_iterate_link_names(hid_t group, chdf5_link_name_callback callback, void *context) {
+    chdf5_link_iteration iteration = { callback, context };
+    hsize_t index = 0;
+    return H5Literate(group, H5_INDEX_NAME, H5_ITER_NATIVE, &index, chdf5_link_name_op, &iteration);
+}
 #endif

@@ -256,3 +256,65 @@ import ThreeFactor
         #expect(FileManager.default.fileExists(atPath: live))
     }
 }
+
+/// Found by fuzzing the run-log reader (`make fuzz`, Fuzz/); the inputs are in Fuzz/corpus/runlog.
+extension HostileLogTests {
+    /// A mutated log whose root group claims more links than it holds (kept as
+    /// Fuzz/corpus/runlog/crash-dense-group-links.h5) made HDF5 1.10 free uninitialised memory
+    /// while listing the group by index (H5Lget_name_by_idx): a SIGSEGV. The reader now lists
+    /// a group's links in stored order and refuses the log in one line naming the file.
+    @Test func aGroupWithMissingLinksIsRefusedWithoutACrash() throws {
+        let corpus = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fuzz/corpus/runlog/crash-dense-group-links.h5")
+        let path = "\(Scratch.directory())/damaged.h5"
+        try FileManager.default.copyItem(atPath: corpus.path, toPath: path)
+        let error = #expect(throws: (any Error).self) { try RunLog.read(path) }
+        let line = error.map { "\($0)" } ?? ""
+        #expect(line == "\(path): HDF5 failed to list /", "\(line)")
+    }
+
+    /// Members are listed sorted by name, as the name index orders them.
+    @Test func membersAreListedByName() throws {
+        let path = "\(Scratch.directory())/groups.h5"
+        HDF5File.lockLibrary()
+        defer { HDF5File.unlockLibrary() }
+        let f = try HDF5File(path: path, mode: .createExclusive)
+        for name in ["seed_2", "b", "seed_10", "A", "a"] { try f.createGroup("/\(name)") }
+        #expect(try f.members(of: "/") == ["A", "a", "b", "seed_10", "seed_2"])
+        #expect(try f.members(of: "/b") == [])
+    }
+
+    /// A damaged count of units (negative) made the reader's range check trap; it is one line.
+    @Test func aNegativeUnitCountIsRefused() throws {
+        let (path, _) = try partialLog(Scratch.directory())
+        try edit(path) { try $0.setAttribute("units", -1) }
+        let error = #expect(throws: (any Error).self) { try RunLog.read(path) }
+        #expect("\(error.map { "\($0)" } ?? "")" ==
+            "\(path): attribute units: must be between 1 and 1000000000, found -1; the file was left untouched")
+    }
+
+    /// A group named for a negative seed is refused by name.
+    @Test func aNegativeSeedGroupIsRefused() throws {
+        let (path, _) = try partialLog(Scratch.directory())
+        try edit(path) { try $0.createGroup("/seed_-1") }
+        let error = #expect(throws: (any Error).self) { try RunLog.read(path) }
+        #expect("\(error.map { "\($0)" } ?? "")" ==
+            "\(path): group /seed_-1 is not named seed_<n>, n a seed in 0...4294967295; the file was left untouched")
+    }
+
+    /// A series whose length was damaged to 2^40 values (never written: HDF5 would read them as
+    /// zeros) is refused before 8 TiB are allocated.
+    @Test func aSeriesLongerThanItsStorageIsRefusedBeforeAllocating() throws {
+        let (path, _) = try partialLog(Scratch.directory())
+        var series = ""
+        try edit(path) { f in
+            series = try f.members(of: "/seed_0").first { $0 != "checkpoint" }!
+            try f.truncate("/seed_0/\(series)", to: 1 << 40)
+        }
+        let error = #expect(throws: (any Error).self) { try RunLog.read(path) }
+        let line = error.map { "\($0)" } ?? ""
+        #expect(line.hasPrefix("\(path): seed 0: dataset /seed_0/\(series) has 1099511627776 values but stores only "), "\(line)")
+        #expect(line.hasSuffix(" bytes; it is damaged; the file was left untouched"), "\(line)")
+    }
+}

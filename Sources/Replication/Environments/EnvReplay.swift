@@ -6,7 +6,7 @@ public struct EnvReplayError: Error, Equatable, CustomStringConvertible {
     /// The one-line message for the user.
     public let description: String
     /// An error with the given message.
-    public init(_ description: String) { self.description = description }
+    public init(_ description: String) { self.description = oneLine(description) }
 }
 
 /// `threefactor env`: list the environments, and replay an action sequence from a given

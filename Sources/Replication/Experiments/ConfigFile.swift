@@ -25,9 +25,10 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable {
     /// What was expected and what was found.
     public var message: String
 
-    /// "file: check: key "k": message", leaving out the parts that are nil.
+    /// "file: check: key "k": message", leaving out the parts that are nil; one line (line
+    /// breaks in quoted values are escaped).
     public var description: String {
-        ([file, check, key.map { "key \"\($0)\"" }].compactMap { $0 } + [message]).joined(separator: ": ")
+        oneLine(([file, check, key.map { "key \"\($0)\"" }].compactMap { $0 } + [message]).joined(separator: ": "))
     }
 }
 
@@ -47,6 +48,11 @@ public enum ConfigFile {
 
     /// Parses TOML text into a table; `file` names it in errors.
     public static func parse(_ text: String, file: String) throws -> [String: ConfigEntry] {
+        if let bad = TOMLHeaderCheck.badTableHeader(text) {
+            throw ConfigError(
+                file: file, key: nil,
+                message: "not valid TOML at line \(bad.line), column \(bad.column): expected \(bad.expected), found '\(bad.found)'")
+        }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
@@ -62,7 +68,12 @@ public enum ConfigFile {
         var out: [String: ConfigEntry] = [:]
         for key in table.keys {
             let keyPath = path.isEmpty ? key : "\(path).\(key)"
-            out[key] = try convert(table[key]!, file: file, path: keyPath)
+            // TOMLKit hands keys over as C strings: a key with an escaped NUL ("a\u0000b")
+            // arrives cut at the NUL and is then not found (found by fuzzing; it was a trap).
+            guard let value = table[key] else {
+                throw ConfigError(file: file, key: keyPath, message: "keys may not hold the character U+0000 (the key is cut there)")
+            }
+            out[key] = try convert(value, file: file, path: keyPath)
         }
         return out
     }

@@ -127,7 +127,17 @@ public struct PaperExperiments: Sendable {
     /// Reads and checks an experiments file; any problem is one `ConfigError` naming the
     /// file and the key.
     public static func load(_ path: String) throws -> PaperExperiments {
-        let root = ConfigReader(file: path, path: "", table: try ConfigFile.load(path))
+        try read(ConfigFile.load(path), file: path)
+    }
+
+    /// Parses and checks experiments-file text; `file` names it in errors (the fuzz target's
+    /// entry point: the same checks as `load`, without the file system).
+    public static func parse(_ text: String, file: String) throws -> PaperExperiments {
+        try read(ConfigFile.parse(text, file: file), file: file)
+    }
+
+    static func read(_ table: [String: ConfigEntry], file path: String) throws -> PaperExperiments {
+        let root = ConfigReader(file: path, path: "", table: table)
         try root.rejectUnknownKeys(["paper", "title", "profiles", "figures", "experiments", "bench"])
         let paper = try root.requiredString("paper")
         if let problem = Limits.checkName(paper) { throw root.error("paper", problem) }

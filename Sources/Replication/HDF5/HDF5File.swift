@@ -1,12 +1,13 @@
 import CHDF5
 import Foundation
+import ThreeFactor
 
 /// A failed HDF5 call, with what was being done and to which file.
 public struct HDF5Error: Error, CustomStringConvertible {
     /// What was being done, to which file, and that it failed.
     public let message: String
-    /// The message.
-    public var description: String { message }
+    /// The message, on one line (line breaks in names read from the file are escaped).
+    public var description: String { oneLine(message) }
 }
 
 /// A thin, safe layer over the HDF5 C library: what the run logs need and no more.
@@ -140,22 +141,24 @@ public final class HDF5File {
         try check(H5Ldelete(id, name, chdf5_p_default()), "remove \(name)")
     }
 
-    /// Names of the direct members of a group.
+    /// Names of the direct members of a group, sorted by their UTF-8 bytes (the order of the
+    /// group's name index).
     public func members(of group: String) throws -> [String] {
         let g = H5Gopen2(id, group, chdf5_p_default())
         guard g >= 0 else { throw HDF5Error(message: "\(path): no group \(group)") }
         defer { H5Gclose(g) }
-        var info = H5G_info_t()
-        try check(H5Gget_info(g, &info), "list \(group)")
+        // Native-order iteration (see chdf5_iterate_link_names): H5Lget_name_by_idx crashed
+        // inside HDF5 1.10 on a damaged group.
         var names: [String] = []
-        for i in 0..<info.nlinks {
-            let n = H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, nil, 0, chdf5_p_default())
-            guard n >= 0 else { continue }
-            var buffer = [CChar](repeating: 0, count: Int(n) + 1)
-            H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buffer, Int(n) + 1, chdf5_p_default())
-            names.append(String(cString: buffer))
+        let status = withUnsafeMutablePointer(to: &names) { list in
+            chdf5_iterate_link_names(g, { name, context in
+                guard let name, let context else { return -1 }
+                context.assumingMemoryBound(to: [String].self).pointee.append(String(cString: name))
+                return 0
+            }, list)
         }
-        return names
+        try check(status, "list \(group)")
+        return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
     // MARK: Extendable one-dimensional datasets
@@ -289,6 +292,12 @@ public final class HDF5File {
         defer { H5Dclose(d) }
         try checkType(ofOpen: d, name, element)
         let n = try length(ofOpen: d, name)
+        // A damaged length (chunks never written read as zeros) must not allocate terabytes:
+        // the values beyond what the file stores may be at most one commit's worth (64 MiB).
+        let stored = UInt64(H5Dget_storage_size(d)), logical = UInt64(n) * 8
+        guard logical <= stored || logical - stored <= 64 << 20 else {
+            throw HDF5Error(message: "\(path): dataset \(name) has \(n) values but stores only \(stored) bytes; it is damaged")
+        }
         var values = [T](repeating: 0, count: n)
         guard n > 0 else { return values }
         try values.withUnsafeMutableBytes { buffer in

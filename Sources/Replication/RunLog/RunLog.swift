@@ -55,7 +55,9 @@ public final class RunLog: @unchecked Sendable {
         case differentSeries(path: String, seed: Int, expected: [String], found: [String])
 
         /// The one-line message for the user.
-        public var description: String {
+        public var description: String { oneLine(text) }
+
+        var text: String {
             switch self {
             case .directoryNotWritable(let p):
                 "\(p): cannot write there (the directory is missing or not writable)"
@@ -214,7 +216,7 @@ public final class RunLog: @unchecked Sendable {
         let checksummed = existing.hasAttribute("checkpoint_checksum")
         for name in try existing.members(of: "/") where name.hasPrefix("seed_") {
             guard let seed = seedNumber(name) else {
-                throw LogError(path: path, message: "group /\(name) is not named seed_<integer>")
+                throw LogError(path: path, message: "group /\(name) is not named seed_<n>, n a seed in 0...\(Limits.maxSeed)")
             }
             let found = try existing.members(of: "/\(name)").filter { $0 != "checkpoint" }.sorted()
             if found != seriesNames.sorted() {
@@ -226,9 +228,11 @@ public final class RunLog: @unchecked Sendable {
         }
     }
 
-    /// The seed number of a group named `seed_<n>` (canonical decimal), or nil.
+    /// The seed number of a group named `seed_<n>` (canonical decimal, a seed in
+    /// 0...`Limits.maxSeed`), or nil.
     static func seedNumber(_ group: String) -> Int? {
-        guard group.hasPrefix("seed_"), let n = Int(group.dropFirst(5)), "seed_\(n)" == group else { return nil }
+        guard group.hasPrefix("seed_"), let n = Int(group.dropFirst(5)), "seed_\(n)" == group,
+              (0...Limits.maxSeed).contains(n) else { return nil }
         return n
     }
 
@@ -252,7 +256,7 @@ public final class RunLog: @unchecked Sendable {
         /// What is wrong, naming the seed or attribute.
         public var message: String
         /// The one-line message for the user.
-        public var description: String { "\(path): \(message); the file was left untouched" }
+        public var description: String { oneLine("\(path): \(message); the file was left untouched") }
     }
 
     /// The FNV-1a 64-bit hash of a checkpoint's words (each as 8 little-endian bytes), as 16
@@ -487,11 +491,13 @@ public final class RunLog: @unchecked Sendable {
         guard f.hasAttribute("config") else { throw OpenError.notARunLog(path) }
         try checkFormat(f)
         let units = try f.intAttribute("units")
+        // A damaged count would make the range checks below trap (found by fuzzing).
+        if let problem = Limits.checkUnits(units) { throw LogError(path: path, message: "attribute units: \(problem)") }
         let checksummed = f.hasAttribute("checkpoint_checksum")
         var seeds: [SeedLog] = []
         for group in try f.members(of: "/") where group.hasPrefix("seed_") {
             guard let seed = seedNumber(group) else {
-                throw LogError(path: path, message: "group /\(group) is not named seed_<integer>")
+                throw LogError(path: path, message: "group /\(group) is not named seed_<n>, n a seed in 0...\(Limits.maxSeed)")
             }
             let g = "/\(group)"
             let names = try f.members(of: g).filter { $0 != "checkpoint" }

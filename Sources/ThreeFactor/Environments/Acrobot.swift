@@ -159,14 +159,8 @@ public struct Acrobot: Environment, Sendable {
         return State4(dtheta1, dtheta2, ddtheta1, ddtheta2)
     }
 
-    /// Gymnasium's `wrap(x, -π, π)`: add or subtract 2π until x lies in [-π, π].
+    /// Gymnasium's `wrap(x, -π, π)`: add or subtract 2π until x lies in [-π, π] (see
+    /// `wrapAngle`: an angle the dynamics blew up no longer hangs the step).
     @inline(__always)
-    static func wrap(_ x: Double) -> Double {
-        let (low, high) = (-Double.pi, Double.pi)
-        let period = high - low
-        var x = x
-        while x > high { x = x - period }
-        while x < low { x = x + period }
-        return x
-    }
+    static func wrap(_ x: Double) -> Double { wrapAngle(x) }
 }

@@ -155,3 +155,17 @@ public struct EpisodeClock: Sendable {
 /// rounding to float32 so that agents see exactly the values the reference simulator gives.
 @inline(__always)
 public func float32Rounded(_ x: Double) -> Double { Double(Float(x)) }
+
+/// An angle brought into [-π, π] the way the reference simulators do it, by adding or
+/// subtracting 2π until it lies there (bit for bit their result). An angle more than 2^20
+/// turns out is first reduced by one exact remainder: their loop would run for ages on such an
+/// angle, and forever on an infinite one, which becomes NaN (found by fuzzing
+/// `env replay --state`: a state that the dynamics blow up hung the replay).
+@inline(__always)
+func wrapAngle(_ x: Double) -> Double {
+    let period = 2 * Double.pi
+    var x = x.magnitude <= 1_048_576 * period ? x : x.truncatingRemainder(dividingBy: period)
+    while x > Double.pi { x -= period }
+    while x < -Double.pi { x += period }
+    return x
+}

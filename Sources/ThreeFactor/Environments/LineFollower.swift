@@ -254,8 +254,7 @@ public struct LineFollower: Environment, Sendable {
             heading += angularSpeed * dt
             x = min(Self.worldSizeMinusMargin, max(Self.wallMargin, x))
             y = min(Self.worldSizeMinusMargin, max(Self.wallMargin, y))
-            while heading > Double.pi { heading -= 2 * Double.pi }
-            while heading < -Double.pi { heading += 2 * Double.pi }
+            heading = wrapAngle(heading)
         }
         sense()
         let base = 1 - configuration.motorNoise

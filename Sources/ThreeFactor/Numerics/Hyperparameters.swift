@@ -50,8 +50,33 @@ public struct ParameterError: Error, CustomStringConvertible, Equatable {
         self.key = key
         self.message = message
     }
-    /// "key: message".
-    public var description: String { "\(key): \(message)" }
+    /// "key: message", on one line (see `oneLine(_:)`).
+    public var description: String { oneLine("\(key): \(message)") }
+}
+
+/// `text` with every line break and other control character (except the tab) shown as an
+/// escape (`\n`, `\r`, `\u{1B}`): error messages quote values from files and command lines,
+/// and each message must stay one line whatever those values hold (found by fuzzing the
+/// readers, issue 13).
+public func oneLine(_ text: String) -> String {
+    func needsEscape(_ c: Unicode.Scalar) -> Bool {
+        switch c.properties.generalCategory {
+        case .control: c != "\t"
+        case .lineSeparator, .paragraphSeparator: true
+        default: false
+        }
+    }
+    guard text.unicodeScalars.contains(where: needsEscape) else { return text }
+    var out = ""
+    for c in text.unicodeScalars {
+        switch c {
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case _ where needsEscape(c): out += "\\u{\(String(c.value, radix: 16, uppercase: true))}"
+        default: out.unicodeScalars.append(c)
+        }
+    }
+    return out
 }
 
 /// Settings by key (a rule's `params`, an environment's `env_options`), with the context that
