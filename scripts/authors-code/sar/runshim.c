@@ -44,7 +44,8 @@ void srand(unsigned int seed) {
 int _ZN7QObject10startTimerEiN2Qt9TimerTypeE(void *self, int interval, int type) {
     static int (*real)(void *, int, int) = 0;
     if (!real) real = (int (*)(void *, int, int))dlsym(RTLD_NEXT, "_ZN7QObject10startTimerEiN2Qt9TimerTypeE");
-    int used = (int)env_long("SAR_TIMER_MS", interval);
+    /* only Enki's 30 ms simulation timer (Enki.cpp:214); Qt's own timers untouched */
+    int used = (interval == 30) ? (int)env_long("SAR_TIMER_MS", interval) : interval;
     fprintf(stderr, "[runshim] startTimer(%d) -> startTimer(%d)\n", interval, used);
     return real(self, used, type);
 }
