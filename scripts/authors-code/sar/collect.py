@@ -6,7 +6,7 @@ import json, sys, re, os, statistics
 out, meta_path, rundirs = sys.argv[1], sys.argv[2], sys.argv[3:]
 meta = json.load(open(meta_path))
 MAX = meta["max_steps"]; BLOCK = 100
-curves, success, seeds, walls, nsteps, sim_success = [], [], [], [], [], []
+curves, success, seeds, walls, nsteps, sim_success, wdist = [], [], [], [], [], [], []
 for d in rundirs:
     E = [float(x) for x in open(os.path.join(d, "errorData.tsv")).read().split("\t") if x.strip()]
     E = E[:MAX]
@@ -27,6 +27,9 @@ for d in rundirs:
             else:
                 s = 0
     sim_success.append(hit)
+    rows = [l.split() for l in open(os.path.join(d, "weight_distances.tsv")) if len(l.split()) == 12]
+    rows = rows[:MAX]
+    wdist.append([float(x) for x in rows[-1]] if rows else None)
     seed = open(os.path.join(d, "seed.txt")).read().strip()
     seeds.append(seed if seed == "shipped" else int(seed))
     walls.append(float(open(os.path.join(d, "wall_seconds.txt")).read()))
@@ -48,6 +51,8 @@ doc = {
   "success_recomputed_from_log": sim_success,
   "steps_run": nsteps,
   "wall_seconds": walls,
+  "final_weight_distance": wdist,
+  "final_weight_distance_note": "the authors' weight_distances.tsv at the last logged step: per layer 0..10 the Euclidean distance of the weights from their initial values, then the whole net",
 }
 json.dump(doc, open(out, "w"), indent=1)
 fin = [c[-1] for c in curves]

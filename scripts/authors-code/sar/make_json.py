@@ -32,16 +32,17 @@ sets = [
   ("sar", "shipped", "sim-sar-delta-sign", "SaR: -DsignificanceLearning on the qmake command line (the #define is commented out at parameters.h:10); CLDL error method Sign (exact deltas travel back, each synapse uses sign(delta)); learning rate set every step to 0.1 * gradientCue * exp(E * 0) (run.cpp:274; the exp factor is always 1)",
    "srand(5) as shipped (run.cpp:353), the authors' stop rule kept (the program quits at success), cap 10,000 steps; (iii) nothing else"),
   ("gdm", "ours", "sim-gdm", "GDM: significanceLearning off, CLDL error method Value (backprop of E, constant eta 0.1)",
-   "(iii) replaces srand(5) by srand(seed), seeds 0..2 (our module varies seeds; the authors' compile-time parameters already equal our module's eta 0.1, 10x10+2 net, gains, filter bank), (iv) ignores the program's quit at success so that every run has the same fixed budget of 4,000 steps (our module's budget is 50,000; cut to fit the 2-core machine). Our start heading 0.7 rad, start jitter, relevance |E| and on-line success rule cannot be set without editing the authors' source and are NOT applied"),
+   "(iii) replaces srand(5) by srand(seed), seeds 1..4 (seed 0 was run but dropped: glibc srandom maps 0 to 1, so it repeats seed 1 bit for bit; our module varies seeds; the authors' compile-time parameters already equal our module's eta 0.1, 10x10+2 net, gains, filter bank), (iv) ignores the program's quit at success so that every run has the same fixed budget of 4,000 steps (our module's budget is 50,000; cut to fit the 2-core machine). Our start heading 0.7 rad, start jitter, relevance |E| and on-line success rule cannot be set without editing the authors' source and are NOT applied"),
   ("sar", "ours", "sim-sar-delta-sign", "SaR: -DsignificanceLearning on the qmake command line (the #define is commented out at parameters.h:10); CLDL error method Sign (exact deltas travel back, each synapse uses sign(delta)); learning rate set every step to 0.1 * gradientCue * exp(E * 0) (run.cpp:274; the exp factor is always 1)",
-   "(iii) replaces srand(5) by srand(seed), seeds 0..2 (our module varies seeds; the authors' compile-time parameters already equal our module's eta 0.1, 10x10+2 net, gains, filter bank), (iv) ignores the program's quit at success so that every run has the same fixed budget of 4,000 steps (our module's budget is 50,000; cut to fit the 2-core machine). Our start heading 0.7 rad, start jitter, relevance |E| and on-line success rule cannot be set without editing the authors' source and are NOT applied"),
+   "(iii) replaces srand(5) by srand(seed), seeds 1..4 (seed 0 was run but dropped: glibc srandom maps 0 to 1, so it repeats seed 1 bit for bit; our module varies seeds; the authors' compile-time parameters already equal our module's eta 0.1, 10x10+2 net, gains, filter bank), (iv) ignores the program's quit at success so that every run has the same fixed budget of 4,000 steps (our module's budget is 50,000; cut to fit the 2-core machine). Our start heading 0.7 rad, start jitter, relevance |E| and on-line success rule cannot be set without editing the authors' source and are NOT applied"),
 ]
 for rule, pset, exp, ruletxt, extra in sets:
-    dirs = sorted(d for d in glob.glob(f"{RUNS}/{rule}-{pset}-*") if os.path.exists(d + "/wall_seconds.txt"))
+    dirs = sorted(d for d in glob.glob(f"{RUNS}/{rule}-{pset}-*") if os.path.exists(d + "/wall_seconds.txt")
+                  and not d.endswith(f"{rule}-ours-0"))
     if not dirs: continue
     meta = {"max_steps": 10000 if pset == "shipped" else 4000,
             "date": datetime.date.today().isoformat(), "versions": versions, "experiment": exp,
-            "rule": rule, "parameter_set": "shipped parameters.h" if pset == "shipped" else "our module's parameters (sim-*, eta 0.1) mapped onto the authors' switches; seeds 0..2",
+            "rule": rule, "parameter_set": "shipped parameters.h" if pset == "shipped" else "our module's parameters (sim-*, eta 0.1) mapped onto the authors' switches; seeds 1..4",
             "protocol": COMMON.format(rule=ruletxt, extra=extra)}
     mp = f"/tmp/meta-{rule}-{pset}.json"; json.dump(meta, open(mp, "w"))
     subprocess.run([sys.executable, os.path.join(HERE, "collect.py"), os.path.join(DATA, f"{rule}-{pset}-params.json"), mp] + dirs, check=True)
