@@ -36,7 +36,7 @@ for d in rundirs:
 doc = {
   "provenance": "authors' code, re-run",
   "repository": "https://github.com/Sama-Darya/enkiSimulator (examples/line_follower) + https://github.com/Sama-Darya/CLDL",
-  "commit": "8a3c1d738b40e4606ba436d37e1b636e5313440e",
+  "commit": meta.get("commit", "8a3c1d738b40e4606ba436d37e1b636e5313440e"),
   "date": meta["date"],
   "versions": meta["versions"],
   "protocol": meta["protocol"],

@@ -46,3 +46,25 @@ for rule, pset, exp, ruletxt, extra in sets:
             "protocol": COMMON.format(rule=ruletxt, extra=extra)}
     mp = f"/tmp/meta-{rule}-{pset}.json"; json.dump(meta, open(mp, "w"))
     subprocess.run([sys.executable, os.path.join(HERE, "collect.py"), os.path.join(DATA, f"{rule}-{pset}-params.json"), mp] + dirs, check=True)
+
+# The last commit of the simulator with SaR switched ON in parameters.h (2f6c0cc, 2021-05-08,
+# "significant learning": LEARNINGRATE 1e-5, start at the arena centre), built unmodified
+# against the CLDL commit made 27 s before it (62e897f0, "A"); libenki.a is the same (enki/ unchanged).
+for name, dirs, seeds_txt in [("sar-2f6c0cc-shipped-params.json", [f"{RUNS}/may-shipped-shipped"], "srand(5) as shipped"),
+                              ("sar-2f6c0cc-seeds-params.json", sorted(glob.glob(f"{RUNS}/mayseed-*")), "srand(seed) for seeds 1..3 through the run shim (initial weights only)")]:
+  dirs = [d for d in dirs if os.path.exists(d + "/wall_seconds.txt")]
+  if dirs:
+      v = dict(versions)
+      v["enkiSimulator"] = "2f6c0cc694c47dcc6c258382bd1b226ab3124ee6 (2021-05-08 'significant learning')"
+      v["CLDL"] = "62e897f0b3495a30340d4a9b62f1809bb7dc052f (2021-05-08 'A', 27 s before the simulator's commit)"
+      meta = {"max_steps": 3000, "date": datetime.date.today().isoformat(), "versions": v,
+              "commit": "2f6c0cc694c47dcc6c258382bd1b226ab3124ee6", "experiment": "sim-sar-delta-sign", "rule": "sar",
+              "parameter_set": "shipped parameters.h of 2f6c0cc (significanceLearning ON, LEARNINGRATE 1e-5, start (125, 125) heading 0)",
+              "protocol": ("The authors' line follower at enkiSimulator 2f6c0cc, the last commit whose parameters.h switches SaR on "
+                "(significanceLearning defined, LEARNINGRATE 0.00001; start at the arena centre (125, 125), heading 0; otherwise the "
+                "same network, sensors, filters and gains as 8a3c1d7), built unmodified with the CLDL commit 62e897f0. " + seeds_txt +
+                ", the authors' stop rule kept (quit at success), cap 3,000 control steps (time box). Run as the other files: "
+                "xvfb-run + runshim (0 ms wall-clock timer, step cap). Success = the authors' criterion (run.cpp of that commit, "
+                "lines 310-321: 200-step running sum of |E| < 0.1 for 200 consecutive steps after step 200).")}
+      mp = "/tmp/meta-may.json"; json.dump(meta, open(mp, "w"))
+      subprocess.run([sys.executable, os.path.join(HERE, "collect.py"), os.path.join(DATA, name), mp] + dirs, check=True)
