@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the official MAP propagation code seed by seed, one process at a time, under nice -n 19.
+# Runs the official MAP propagation code seed by seed, one process at a time, under nice -n 19
+# and the SCHED_IDLE policy (chrt -i 0; the driver re-asserts both, see map_prop_rl.py).
 # Resumable: a seed whose partial file exists is skipped.
 # Usage: scripts/authors-code/run_map_prop.sh CODE_DIR TASK "SEEDS..." [TASK "SEEDS..."]...
 #   e.g. run_map_prop.sh /tmp/map_prop acrobot "0 1 2 3 4 5 6 7 8 9" mountaincar "0 1 2"
@@ -18,7 +19,7 @@ while [ $# -ge 2 ]; do
     out=$dir/seed-$s.json
     [ -f "$out" ] && { echo "skip $exp seed $s (done)"; continue; }
     echo "$(date -u +%FT%TZ) start $exp seed $s"
-    nice -n 19 "$PY" "$ROOT/scripts/authors-code/map_prop_rl.py" --code "$CODE" --task "$task" --seed "$s" --out "$out" \
+    nice -n 19 chrt -i 0 "$PY" "$ROOT/scripts/authors-code/map_prop_rl.py" --code "$CODE" --task "$task" --seed "$s" --out "$out" \
       > "$logdir/$exp-seed-$s.log" 2>&1
     echo "$(date -u +%FT%TZ) end $exp seed $s rc=$? $(tail -1 "$logdir/$exp-seed-$s.log")"
   done
