@@ -4,6 +4,7 @@
 #ifndef THREEFACTOR_CHDF5_SHIM_H
 #define THREEFACTOR_CHDF5_SHIM_H
 #include <hdf5.h>
+#include <fcntl.h>
 
 static inline hid_t chdf5_native_double(void) { return H5T_NATIVE_DOUBLE; }
 static inline hid_t chdf5_native_int64(void) { return H5T_NATIVE_INT64; }
@@ -41,5 +42,18 @@ static inline herr_t chdf5_iterate_link_names(hid_t group, chdf5_link_name_callb
     chdf5_link_iteration iteration = { callback, context };
     hsize_t index = 0;
     return H5Literate(group, H5_INDEX_NAME, H5_ITER_NATIVE, &index, chdf5_link_name_op, &iteration);
+}
+
+/// Marks an open file's descriptor close-on-exec. HDF5's default (sec2) driver opens files
+/// without O_CLOEXEC and holds an flock(2) on them; a child process that inherits the
+/// descriptor keeps that lock after the parent closes the file, so the parent's next open of
+/// it fails for as long as the child lives. Returns a negative value if the descriptor cannot
+/// be had or marked.
+static inline int chdf5_set_close_on_exec(hid_t file) {
+    void *handle = NULL;
+    if (H5Fget_vfd_handle(file, H5P_DEFAULT, &handle) < 0 || handle == NULL) return -1;
+    int fd = *(int *)handle;
+    int flags = fcntl(fd, F_GETFD);
+    return flags < 0 ? -1 : fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
 }
 #endif

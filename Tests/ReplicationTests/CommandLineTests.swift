@@ -37,7 +37,7 @@ import ThreeFactor
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
-        try p.run()
+        try HDF5File.start(p)
         killAfter?(p)
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()
@@ -245,14 +245,14 @@ import ThreeFactor
         mount.executableURL = URL(fileURLWithPath: "/bin/mount")
         mount.arguments = ["-t", "tmpfs", "-o", "size=2600k", "tmpfs", mountPoint]
         mount.standardError = FileHandle.nullDevice
-        guard (try? mount.run()) != nil else { return }
+        guard (try? HDF5File.start(mount)) != nil else { return }
         mount.waitUntilExit()
         guard mount.terminationStatus == 0 else { return }
         defer {
             let umount = Process()
             umount.executableURL = URL(fileURLWithPath: "/bin/umount")
             umount.arguments = [mountPoint]
-            try? umount.run()
+            try? HDF5File.start(umount)
             umount.waitUntilExit()
         }
         let arguments = { (out: String) in

@@ -27,6 +27,8 @@ import ThreeFactor
         let path = "\(dir)/walk.h5"
         let outcome = try run(path, stopAfter: 32)
         #expect(outcome.statuses == [0: .complete, 1: .interrupted])
+        HDF5File.lockLibrary()
+        defer { HDF5File.unlockLibrary() }
         let f = try HDF5File(path: path, mode: .readOnly)
         let done = try f.intAttribute("units_done", on: "/seed_1")
         #expect(done > 0 && done < Self.units)
@@ -190,6 +192,8 @@ import ThreeFactor
         #expect(try run(path).allComplete)
         let a = try RunLog.read("\(dir)/straight.h5"), b = try RunLog.read(path)
         #expect(a.seeds.map(\.series) == b.seeds.map(\.series))
+        HDF5File.lockLibrary()
+        defer { HDF5File.unlockLibrary() }
         let f = try HDF5File(path: path, mode: .readOnly)
         #expect(f.hasAttribute("checkpoint_fnv1a64", on: "/seed_1"))
     }
@@ -214,7 +218,7 @@ import ThreeFactor
     static func deadPID() throws -> Int32 {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/true")
-        try p.run()
+        try HDF5File.start(p)
         p.waitUntilExit()
         return p.processIdentifier
     }
@@ -224,6 +228,8 @@ import ThreeFactor
         let path = "\(dir)/a.h5"
         _ = try RunLog(path: path, header: header(), seriesNames: ["episode_return"])
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["a.h5"])
+        HDF5File.lockLibrary()
+        defer { HDF5File.unlockLibrary() }
         let f = try HDF5File(path: path, mode: .readOnly)
         #expect(try f.intAttribute("format") == RunLog.formatVersion)
         #expect(try f.stringAttribute("config") == header().experiment.configText)
@@ -248,12 +254,35 @@ import ThreeFactor
         let sleeper = Process()
         sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
         sleeper.arguments = ["30"]
-        try sleeper.run()
+        try HDF5File.start(sleeper)
         defer { sleeper.terminate() }
         let live = "\(dir)/.a.h5.creating-\(sleeper.processIdentifier)"
         try Data(count: 96).write(to: URL(fileURLWithPath: live))
         _ = try RunLog(path: "\(dir)/a.h5", header: header(), seriesNames: ["episode_return"])
         #expect(FileManager.default.fileExists(atPath: live))
+    }
+
+    /// A child process started while a log is open (here with a bare posix_spawn, which
+    /// closes nothing) does not inherit the log's descriptor, so it does not keep HDF5's lock
+    /// on the file after the log is closed: the next run opens it at once.
+    @Test func aChildProcessDoesNotKeepTheLogLocked() throws {
+        let dir = Scratch.directory()
+        let path = "\(dir)/a.h5"
+        var pid: pid_t = 0
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sleep"), strdup("5"), nil]
+        defer { argv.forEach { free($0) } }
+        do {
+            let log = try RunLog(path: path, header: header(), seriesNames: ["episode_return"])
+            // Under the library lock, so no other test's file is half-way through opening.
+            HDF5File.lockLibrary()
+            #expect(posix_spawn(&pid, "/bin/sleep", nil, nil, argv, environ) == 0)
+            HDF5File.unlockLibrary()
+            withExtendedLifetime(log) {}
+        }
+        defer { if pid > 0 { kill(pid, SIGKILL); waitpid(pid, nil, 0) } }
+        #expect(throws: Never.self) {
+            _ = try RunLog(path: path, header: self.header(), seriesNames: ["episode_return"])
+        }
     }
 }
 

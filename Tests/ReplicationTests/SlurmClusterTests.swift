@@ -122,7 +122,7 @@ struct SlurmClusterTests {
             let cancel = Process()
             cancel.executableURL = URL(fileURLWithPath: "/usr/bin/scancel")
             cancel.arguments = ["\(array)_1"]
-            try? cancel.run()
+            try? HDF5File.start(cancel)
             cancel.waitUntilExit()
         })
         #expect(first.status == 2, "\(first.stdout)\n\(first.stderr)")

@@ -63,7 +63,7 @@ public struct SlurmClient: Sendable {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        do { try process.run() } catch {
+        do { try HDF5File.start(process) } catch {
             throw SlurmError(message: "\(tool): cannot run (\(error))")
         }
         let output = out.fileHandleForReading.readDataToEndOfFile()

@@ -78,7 +78,22 @@ public final class HDF5File {
         guard fid >= 0 else {
             throw HDF5Error(message: "\(path): cannot \(mode == .readOnly || mode == .readWrite ? "open" : "create") HDF5 file")
         }
+        // Marked before the lock is released, so a process started with `start(_:)` never
+        // inherits the descriptor (and its file lock). The default driver always has one.
+        _ = chdf5_set_close_on_exec(fid)
         id = fid
+    }
+
+    /// Starts a child process without letting it inherit an HDF5 file. HDF5 holds a lock on
+    /// every file it has open, and a child that inherits the descriptor holds that lock until
+    /// it exits: the parent's next open of the file fails meanwhile. Files are marked
+    /// close-on-exec as they are opened, under `libraryLock`; Foundation's `Process` closes
+    /// the parent's other descriptors only as it listed them before spawning, so a file opened
+    /// by another thread between the two would leak. Starting under the lock closes that gap.
+    public static func start(_ process: Process) throws {
+        lockLibrary()
+        defer { unlockLibrary() }
+        try process.run()
     }
 
     deinit {
