@@ -84,12 +84,10 @@ public final class HDF5File {
         id = fid
     }
 
-    /// Starts a child process without letting it inherit an HDF5 file. HDF5 holds a lock on
-    /// every file it has open, and a child that inherits the descriptor holds that lock until
-    /// it exits: the parent's next open of the file fails meanwhile. Files are marked
-    /// close-on-exec as they are opened, under `libraryLock`; Foundation's `Process` closes
-    /// the parent's other descriptors only as it listed them before spawning, so a file opened
-    /// by another thread between the two would leak. Starting under the lock closes that gap.
+    /// Starts a child process without letting it inherit an HDF5 file (and HDF5's lock on it;
+    /// see `chdf5_set_close_on_exec`). Files are marked close-on-exec as they are opened,
+    /// under `libraryLock`; starting the child under the same lock means no file is between
+    /// its opening and its marking when the child is created.
     public static func start(_ process: Process) throws {
         lockLibrary()
         defer { unlockLibrary() }
