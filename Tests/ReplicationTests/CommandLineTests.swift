@@ -51,8 +51,7 @@ import ThreeFactor
          "--episodes", "\(episodes)", "--out", out, "--jobs", "\(jobs)"]
     }
 
-    /// Signals the process `delay` seconds after its log file appears. (The log cannot be
-    /// read meanwhile: the writer holds HDF5's file lock.)
+    /// Signals the process `delay` seconds after its log file appears.
     static func signal(_ signal: Int32, after delay: Double, once path: String) -> (Process) -> Void {
         { process in
             let deadline = Date().addingTimeInterval(60)

@@ -84,6 +84,25 @@ public final class HDF5File {
         id = fid
     }
 
+    /// Opens an HDF5 file image held in memory for reading and writing (HDF5's core driver,
+    /// without a backing store): nothing reaches the disk until the caller writes `image()`
+    /// somewhere, and no descriptor or file lock is held. `path` is the file the image came
+    /// from, for messages only. The caller holds `libraryLock`.
+    public init(image: [UInt8], path: String) throws {
+        Self.lockLibrary()
+        defer { Self.unlockLibrary() }
+        self.path = path
+        let fapl = H5Pcreate(chdf5_p_file_access())
+        defer { H5Pclose(fapl) }
+        let configured = fapl >= 0 && H5Pset_fapl_core(fapl, 1 << 20, false) >= 0
+            && image.withUnsafeBytes { H5Pset_file_image(fapl, UnsafeMutableRawPointer(mutating: $0.baseAddress), $0.count) } >= 0
+        // The core driver refuses an image whose name exists on disk; a name below a regular
+        // file cannot exist.
+        let fid = configured ? H5Fopen(path + "/in-memory", chdf5_f_acc_rdwr(), fapl) : -1
+        guard fid >= 0 else { throw HDF5Error(message: "\(path): cannot open HDF5 file") }
+        id = fid
+    }
+
     /// Starts a child process without letting it inherit an HDF5 file (and HDF5's lock on it;
     /// see `chdf5_set_close_on_exec`). Files are marked close-on-exec as they are opened,
     /// under `libraryLock`; starting the child under the same lock means no file is between
@@ -116,6 +135,18 @@ public final class HDF5File {
         lockLibrary()
         defer { unlockLibrary() }
         return H5Fis_hdf5(path) > 0
+    }
+
+    /// The complete file as bytes, after flushing what the library buffers: for a file opened
+    /// with `init(image:path:)`, what writing it to disk would store.
+    public func image() throws -> [UInt8] {
+        try flush()
+        let size = H5Fget_file_image(id, nil, 0)
+        guard size >= 0 else { throw HDF5Error(message: "\(path): HDF5 failed to produce the file image") }
+        var bytes = [UInt8](repeating: 0, count: size)
+        let copied = bytes.withUnsafeMutableBytes { H5Fget_file_image(id, $0.baseAddress, size) }
+        guard copied == size else { throw HDF5Error(message: "\(path): HDF5 failed to produce the file image") }
+        return bytes
     }
 
     /// Pushes everything buffered by the library to the operating system.

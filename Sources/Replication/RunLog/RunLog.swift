@@ -16,8 +16,9 @@ import ThreeFactor
 ///                        episode_return, episode_length, rule diagnostics
 /// /seed_<n>/checkpoint   uint64: the trial's state after units_done units (for resume)
 /// ```
-/// Every commit writes a seed's new values, its checkpoint and its attributes together and
-/// flushes, so after a crash the file holds a consistent prefix of every seed's run.
+/// A commit puts a seed's new values, its checkpoint and its attributes into the log and
+/// replaces the file on disk with the whole log in one rename (`LogFile`), so a kill at any
+/// instant leaves the file of the last commit, never one written half-way.
 /// Thread-safe: every use of the HDF5 library in the process is serialised by
 /// `HDF5File.libraryLock` (the serial HDF5 library is not thread-safe).
 public final class RunLog: @unchecked Sendable {
@@ -53,6 +54,8 @@ public final class RunLog: @unchecked Sendable {
         case differentConfiguration(path: String, detail: String)
         /// A seed's group logs other series than this run's trial.
         case differentSeries(path: String, seed: Int, expected: [String], found: [String])
+        /// Another process holds the log's writer lock.
+        case beingWritten(String)
 
         /// The one-line message for the user.
         public var description: String { oneLine(text) }
@@ -67,13 +70,17 @@ public final class RunLog: @unchecked Sendable {
                 "\(p): was written by a different configuration (\(d)); refusing to overwrite it: choose another --out, or delete the file to start over"
             case .differentSeries(let p, let s, let e, let f):
                 "\(p): seed_\(s) logs the series \(f), this run logs \(e); refusing to mix them"
+            case .beingWritten(let p):
+                "\(p): another process is writing this log; wait for it to end, or choose another --out"
             }
         }
     }
 
     /// The log's path.
     public let path: String
-    let file: HDF5File
+    let log: LogFile
+    /// The log in memory (see `LogFile`).
+    var file: HDF5File { log.file }
     let seriesNames: [String]
     /// The experiment's number of units: no seed's `units_done` may exceed it.
     let units: Int
@@ -83,7 +90,9 @@ public final class RunLog: @unchecked Sendable {
     /// Opens the log for a run: creates it, or reopens it to resume when it was written by
     /// the same configuration. Nothing in an existing file is changed before it has been
     /// found to be a consistent log of the same configuration (every seed's attributes,
-    /// series and checkpoint checksum are checked first: `LogError`).
+    /// series and checkpoint checksum are checked first: `LogError`). The log is held in
+    /// memory and written back by each commit (`LogFile`); another process writing the same
+    /// log is refused (`OpenError.beingWritten`).
     ///
     /// A new log is created complete (root attributes flushed) under a temporary name in the
     /// same directory and then linked into place in one atomic step, so a kill at any instant
@@ -107,9 +116,11 @@ public final class RunLog: @unchecked Sendable {
             try Self.checkSpace(path: path, reserve: reserveBytes, needed: 64 << 10)
             try Self.createAtomically(path: path, header: header)
         }
-        try Self.checkCompatible(path: path, header: header, seriesNames: seriesNames)
-        file = try HDF5File(path: path, mode: .readWrite)
-        checksummed = file.hasAttribute("checkpoint_checksum")
+        let directory = (path as NSString).deletingLastPathComponent
+        Self.removeStaleTemporaries(directory: directory.isEmpty ? "." : directory, prefix: LogFile.temporaryPrefix(path))
+        log = try LogFile(path: path)
+        try Self.checkCompatible(log.file, header: header, seriesNames: seriesNames)
+        checksummed = log.file.hasAttribute("checkpoint_checksum")
     }
 
     /// Bytes that must stay free on the log's file system after a commit: 1 MiB.
@@ -132,20 +143,23 @@ public final class RunLog: @unchecked Sendable {
         }
     }
 
-    /// Checks, before a commit starts, that its file system has room for `needed` bytes four
-    /// times over plus the reserve. HDF5 cannot undo a write that fails half-way (a full disk
-    /// in the middle of a commit leaves a file whose checkpoint no longer reads back), so a
-    /// commit that might not fit is never begun: the run stops with the log as last committed.
+    /// Checks, before a file is written, that its file system has room for `needed` bytes
+    /// plus the reserve, so that a run stops with one line while there is still room for
+    /// everything else. (A write that fails all the same is safe: see `LogFile.commit`.)
     static func checkSpace(path: String, reserve: UInt64, needed: Int) throws {
-        let dir = (path as NSString).deletingLastPathComponent
-        var st = statvfs()
-        guard statvfs(dir.isEmpty ? "." : dir, &st) == 0 else { return }
-        let available = UInt64(st.f_bavail).multipliedReportingOverflow(by: UInt64(st.f_frsize))
-        let free = available.overflow ? UInt64.max : available.partialValue
-        let margin = UInt64(max(0, needed)).multipliedReportingOverflow(by: 4)
-        let (want, overflow) = reserve.addingReportingOverflow(margin.overflow ? UInt64.max : margin.partialValue)
+        guard let free = freeBytes(path: path) else { return }
+        let (want, overflow) = reserve.addingReportingOverflow(UInt64(max(0, needed)))
         let need = overflow ? UInt64.max : want
         if free < need { throw DiskFullError(path: path, available: free, needed: need) }
+    }
+
+    /// Bytes available to the user on the file system of `path`'s directory, or nil.
+    static func freeBytes(path: String) -> UInt64? {
+        let dir = (path as NSString).deletingLastPathComponent
+        var st = statvfs()
+        guard statvfs(dir.isEmpty ? "." : dir, &st) == 0 else { return nil }
+        let available = UInt64(st.f_bavail).multipliedReportingOverflow(by: UInt64(st.f_frsize))
+        return available.overflow ? UInt64.max : available.partialValue
     }
 
     /// The prefix of the temporary names a log at `path` is created under.
@@ -200,12 +214,17 @@ public final class RunLog: @unchecked Sendable {
         Glibc.close(fd)
     }
 
-    /// Opens an existing file read-only and checks that it is a run log of this format, of
-    /// the same configuration and series, and that every seed in it is consistent
-    /// (`validateSeed`); the read-only handle is closed before returning.
+    /// Opens an existing file read-only and checks it (`checkCompatible(_:header:seriesNames:)`);
+    /// the read-only handle is closed before returning.
     static func checkCompatible(path: String, header: Header, seriesNames: [String]) throws {
         guard HDF5File.isHDF5(path) else { throw OpenError.notARunLog(path) }
-        let existing = try HDF5File(path: path, mode: .readOnly)
+        try checkCompatible(try HDF5File(path: path, mode: .readOnly), header: header, seriesNames: seriesNames)
+    }
+
+    /// Checks that an existing file is a run log of this format, of the same configuration
+    /// and series, and that every seed in it is consistent (`validateSeed`).
+    static func checkCompatible(_ existing: HDF5File, header: Header, seriesNames: [String]) throws {
+        let path = existing.path
         guard existing.hasAttribute("config") else { throw OpenError.notARunLog(path) }
         try checkFormat(existing)
         let stored = try existing.stringAttribute("config")
@@ -386,8 +405,8 @@ public final class RunLog: @unchecked Sendable {
         HDF5File.lockLibrary()
         defer { HDF5File.unlockLibrary() }
         let group = "/seed_\(seed)"
+        // A new seed's group reaches the disk with the seed's first commit.
         if !file.exists(group) {
-            try Self.checkSpace(path: path, reserve: reserveBytes, needed: seriesNames.count * 8192 + 16384)
             try file.createGroup(group)
             for name in seriesNames { try file.createSeries("\(group)/\(name)") }
             try file.createSeries("\(group)/checkpoint", element: .uint64)
@@ -396,7 +415,6 @@ public final class RunLog: @unchecked Sendable {
             try file.setAttribute("units_done", 0, on: group)
             try file.setAttribute("wall_seconds", 0.0, on: group)
             try file.setAttribute("cpu_seconds", 0.0, on: group)
-            try file.flush()
             return SeedState(unitsDone: 0, status: nil, checkpoint: nil, wallSeconds: 0, cpuSeconds: 0)
         }
         let (done, status, words, lengths) = try Self.validateSeed(
@@ -412,14 +430,12 @@ public final class RunLog: @unchecked Sendable {
     }
 
     /// Appends a seed's new records (one row per unit, one value per series), replaces its
-    /// checkpoint, updates its attributes and flushes — one consistent step on disk.
+    /// checkpoint, updates its attributes and writes the log back — one atomic step on disk
+    /// (`LogFile.commit`).
     public func commit(seed: Int, rows: [[Double]], unitsDone: Int, checkpoint: StateArchive?, status: RunStatus, wallSeconds: Double, cpuSeconds: Double) throws {
         HDF5File.lockLibrary()
         defer { HDF5File.unlockLibrary() }
         let group = "/seed_\(seed)"
-        // New values, the checkpoint, and a chunk per series the appends may allocate.
-        let bytes = 8 * (rows.count * seriesNames.count + (checkpoint?.words.count ?? 0)) + seriesNames.count * 8192 + 4096
-        try Self.checkSpace(path: path, reserve: reserveBytes, needed: bytes)
         if !rows.isEmpty {
             for (j, name) in seriesNames.enumerated() {
                 try file.append(rows.map { $0[j] }, to: "\(group)/\(name)")
@@ -433,7 +449,7 @@ public final class RunLog: @unchecked Sendable {
         try file.setAttribute("status", status.rawValue, on: group)
         try file.setAttribute("wall_seconds", wallSeconds, on: group)
         try file.setAttribute("cpu_seconds", cpuSeconds, on: group)
-        try file.flush()
+        try log.commit(reserve: reserveBytes)
     }
 
     /// Stores the verifier's results for the checks that read this experiment under
@@ -443,8 +459,8 @@ public final class RunLog: @unchecked Sendable {
     public static func writeSummary(_ path: String, results: [CheckResult], profile: String) throws {
         HDF5File.lockLibrary()
         defer { HDF5File.unlockLibrary() }
-        guard HDF5File.isHDF5(path) else { throw OpenError.notARunLog(path) }
-        let f = try HDF5File(path: path, mode: .readWrite)
+        let log = try LogFile(path: path)
+        let f = log.file
         guard f.hasAttribute("config") else { throw OpenError.notARunLog(path) }
         try f.remove("/summary")
         try f.createGroup("/summary")
@@ -478,7 +494,7 @@ public final class RunLog: @unchecked Sendable {
                 try f.setAttribute("estimate_\(i)_n", e.n, on: g)
             }
         }
-        try f.flush()
+        try log.commit(reserve: defaultReserveBytes)
     }
 
     /// Reads a run log back into memory (series, statuses, provenance).

@@ -109,8 +109,8 @@ public final class Runner: @unchecked Sendable {
     /// Runs the requests. Every configuration is validated and every log opened before any
     /// seed starts, so a bad setting stops the run before anything is written.
     public func run(_ requests: [RunRequest]) throws -> [RunOutcome] {
-        // A log is closed (and its HDF5 file lock released, so other tools can read it) as
-        // soon as the last of its seeds stops.
+        // A log is released (its memory and its writer lock) as soon as the last of its seeds
+        // stops.
         var logs: [RunLog?] = []
         var seedsLeft: [Int] = []
         var jobs: [Job] = []
