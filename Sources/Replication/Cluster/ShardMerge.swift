@@ -42,10 +42,10 @@ public enum ShardMerge {
     /// Writes the log of `request` from committed seeds, in the experiment's seed order,
     /// under a temporary name, then renames it over `request.path`.
     static func write(_ request: RunRequest, header: RunLog.Header, seriesNames: [String], seeds: [Int: RunLog.CommittedSeed]) throws {
-        let directory = (request.path as NSString).deletingLastPathComponent
-        let temporary = (directory.isEmpty ? "." : directory) + "/." + (request.path as NSString).lastPathComponent + ".merging-\(getpid())"
+        let directory = RunLog.directory(of: request.path)
+        let temporary = directory + "/." + (request.path as NSString).lastPathComponent + ".merging-\(getpid())"
         unlink(temporary)
-        try? FileManager.default.createDirectory(atPath: directory.isEmpty ? "." : directory, withIntermediateDirectories: true)
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         do {
             let log = try RunLog(path: temporary, header: header, seriesNames: seriesNames)
             for seed in request.experiment.seeds {
@@ -64,7 +64,7 @@ public enum ShardMerge {
             unlink(temporary)
             throw ShardError.cannotRename(from: temporary, to: request.path, reason: reason)
         }
-        RunLog.fsyncPath(directory.isEmpty ? "." : directory)
+        RunLog.fsyncPath(directory)
     }
 }
 

@@ -123,9 +123,7 @@ final class LogFile {
     func commit(reserve: UInt64) throws {
         let bytes = try file.image()
         try RunLog.checkSpace(path: path, reserve: reserve, needed: bytes.count)
-        let directory = (path as NSString).deletingLastPathComponent
-        let temp = ((directory.isEmpty ? "." : directory) as NSString)
-            .appendingPathComponent(Self.temporaryPrefix(path) + "\(getpid())")
+        let temp = (RunLog.directory(of: path) as NSString).appendingPathComponent(Self.temporaryPrefix(path) + "\(getpid())")
         unlink(temp)
         var info = stat()
         let mode = fstat(lockDescriptor, &info) == 0 ? mode_t(info.st_mode & 0o777) : 0o644

@@ -106,9 +106,8 @@ public final class RunLog: @unchecked Sendable {
         HDF5File.lockLibrary()
         defer { HDF5File.unlockLibrary() }
         let fm = FileManager.default
+        let directory = Self.directory(of: path)
         if !fm.fileExists(atPath: path) {
-            let dir = (path as NSString).deletingLastPathComponent
-            let directory = dir.isEmpty ? "." : dir
             var isDir: ObjCBool = false
             guard fm.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue, fm.isWritableFile(atPath: directory) else {
                 throw OpenError.directoryNotWritable(path)
@@ -116,8 +115,7 @@ public final class RunLog: @unchecked Sendable {
             try Self.checkSpace(path: path, reserve: reserveBytes, needed: 64 << 10)
             try Self.createAtomically(path: path, header: header)
         }
-        let directory = (path as NSString).deletingLastPathComponent
-        Self.removeStaleTemporaries(directory: directory.isEmpty ? "." : directory, prefix: LogFile.temporaryPrefix(path))
+        Self.removeStaleTemporaries(directory: directory, prefix: LogFile.temporaryPrefix(path))
         log = try LogFile(path: path)
         try Self.checkCompatible(log.file, header: header, seriesNames: seriesNames)
         checksummed = log.file.hasAttribute("checkpoint_checksum")
@@ -155,11 +153,16 @@ public final class RunLog: @unchecked Sendable {
 
     /// Bytes available to the user on the file system of `path`'s directory, or nil.
     static func freeBytes(path: String) -> UInt64? {
-        let dir = (path as NSString).deletingLastPathComponent
         var st = statvfs()
-        guard statvfs(dir.isEmpty ? "." : dir, &st) == 0 else { return nil }
+        guard statvfs(directory(of: path), &st) == 0 else { return nil }
         let available = UInt64(st.f_bavail).multipliedReportingOverflow(by: UInt64(st.f_frsize))
         return available.overflow ? UInt64.max : available.partialValue
+    }
+
+    /// The directory holding `path` ("." for a bare file name).
+    static func directory(of path: String) -> String {
+        let directory = (path as NSString).deletingLastPathComponent
+        return directory.isEmpty ? "." : directory
     }
 
     /// The prefix of the temporary names a log at `path` is created under.
@@ -170,8 +173,7 @@ public final class RunLog: @unchecked Sendable {
     /// Creates the log at `path` complete under a temporary name, then links it into place
     /// (`link` fails if `path` appeared meanwhile: another writer's log is never replaced).
     static func createAtomically(path: String, header: Header) throws {
-        let dir = (path as NSString).deletingLastPathComponent
-        let directory = dir.isEmpty ? "." : dir
+        let directory = Self.directory(of: path)
         removeStaleTemporaries(directory: directory, prefix: temporaryPrefix(path))
         let temp = (directory as NSString).appendingPathComponent(temporaryPrefix(path) + "\(getpid())")
         unlink(temp)
