@@ -38,6 +38,12 @@ TASKS = {
     "lunarlander": ("config_ll.ini", "lunarlander-map-prop"),
 }
 
+# Environment ids that today's Gymnasium no longer registers, and the id run instead (the
+# config's [USER] env_name is replaced in the derived config, nothing else). LunarLander-v2
+# was removed in Gymnasium 1.0; v3 keeps its spaces, reward and 1000-step limit (its changes:
+# deterministic resets given a seed and wind/turbulence fixes that are off by default).
+ENV_REPLACEMENTS = {"LunarLander-v2": "LunarLander-v3"}
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -108,6 +114,17 @@ def main():
         # max_eps may already be set in [USER]; configparser rejects duplicates, so drop it
         config_text = "\n".join(l for l in config_text.splitlines() if not l.strip().startswith("max_eps")
                                 or "[DEFAULT]" in l)
+    env_replaced = None
+    for old, new in ENV_REPLACEMENTS.items():
+        lines = config_text.splitlines()
+        user = lines.index("[USER]") if "[USER]" in lines else len(lines)
+        hit = [k for k in range(user, len(lines))
+               if lines[k].split("#")[0].strip().replace(" ", "") == "env_name=" + old]
+        if hit:
+            for k in hit:
+                lines[k] = "env_name = %s # replaced by ThreeFactor's driver (was %s)" % (new, old)
+            config_text = "\n".join(lines)
+            env_replaced = {"from": old, "to": new}
     derived = os.path.join(scratch, config_name)
     with open(derived, "w") as f:
         f.write(config_text + extra)
@@ -139,6 +156,7 @@ def main():
         "pilot": args.max_eps is not None,
         "config": config_name,
         "env_name": g["env_name"],
+        "env_replaced": env_replaced,
         "max_eps": g["max_eps"],
         "repository": "https://github.com/stephen-chung-mh/map_prop",
         "commit": commit,
