@@ -134,7 +134,7 @@ fuzz: deps
 	fi
 
 ## fuzz-ci: the bounded fuzzing CI runs (25 s per target). The run-log target is left out
-## while libhdf5 1.10 can loop forever on a damaged global heap (Fuzz/open-findings/).
+## while libhdf5 1.10 over-reads damaged attribute messages (Fuzz/open-findings/).
 fuzz-ci:
 	$(MAKE) fuzz FUZZ_SECONDS=25 FUZZ_TARGETS="experiments reference actions"
 

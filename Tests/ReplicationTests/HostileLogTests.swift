@@ -321,6 +321,24 @@ extension HostileLogTests {
         #expect(line == "\(path): HDF5 failed to list /", "\(line)")
     }
 
+    /// Two mutated logs whose global heap holds a free-space object of size 0 (kept as
+    /// Fuzz/corpus/runlog/hang-global-heap-1.h5 and -2.h5) kept libhdf5 1.10.8 in an endless
+    /// loop inside H5Aread of a string attribute. The reader walks the heap first and refuses
+    /// the log in one line naming the file and the offset; the test would hang, not fail, if
+    /// the check were gone, so it runs under a time limit.
+    @Test(.timeLimit(.minutes(1)), arguments: [1, 2])
+    func aDamagedGlobalHeapIsRefusedInsteadOfLoopingForEver(_ finding: Int) throws {
+        let corpus = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fuzz/corpus/runlog/hang-global-heap-\(finding).h5")
+        let path = "\(Scratch.directory())/damaged.h5"
+        try FileManager.default.copyItem(atPath: corpus.path, toPath: path)
+        let error = #expect(throws: (any Error).self) { try RunLog.read(path) }
+        let line = error.map { "\($0)" } ?? ""
+        #expect(line.hasPrefix("\(path): the global heap collection at byte 2048 holds an object of size 0 at byte "), "\(line)")
+        #expect(line.hasSuffix("; the file is damaged") && !line.contains("\n"), "\(line)")
+    }
+
     /// Members are listed sorted by name, as the name index orders them.
     @Test func membersAreListedByName() throws {
         let path = "\(Scratch.directory())/groups.h5"

@@ -70,7 +70,11 @@ public final class HDF5File {
         self.path = path
         let fid: hid_t
         switch mode {
-        case .readOnly: fid = H5Fopen(path, chdf5_f_acc_rdonly(), chdf5_p_default())
+        case .readOnly:
+            // Read through an image of the file's bytes, so that the bytes the library reads
+            // are the ones checked by `checkGlobalHeaps`, and no lock is taken on the file.
+            id = try Self.openImage(try Self.contents(of: path), path: path, writable: false)
+            return
         case .readWrite: fid = H5Fopen(path, chdf5_f_acc_rdwr(), chdf5_p_default())
         case .createExclusive: fid = H5Fcreate(path, chdf5_f_acc_excl(), chdf5_p_default(), chdf5_p_default())
         case .createTruncate: fid = H5Fcreate(path, chdf5_f_acc_trunc(), chdf5_p_default(), chdf5_p_default())
@@ -92,15 +96,31 @@ public final class HDF5File {
         Self.lockLibrary()
         defer { Self.unlockLibrary() }
         self.path = path
+        id = try Self.openImage(image, path: path, writable: true)
+    }
+
+    /// Opens `image` with the core driver after `checkGlobalHeaps`. The caller holds
+    /// `libraryLock`.
+    private static func openImage(_ image: [UInt8], path: String, writable: Bool) throws -> hid_t {
+        try checkGlobalHeaps(image, path: path)
         let fapl = H5Pcreate(chdf5_p_file_access())
         defer { H5Pclose(fapl) }
         let configured = fapl >= 0 && H5Pset_fapl_core(fapl, 1 << 20, false) >= 0
             && image.withUnsafeBytes { H5Pset_file_image(fapl, UnsafeMutableRawPointer(mutating: $0.baseAddress), $0.count) } >= 0
         // The core driver refuses an image whose name exists on disk; a name below a regular
         // file cannot exist.
-        let fid = configured ? H5Fopen(path + "/in-memory", chdf5_f_acc_rdwr(), fapl) : -1
+        let access = writable ? chdf5_f_acc_rdwr() : chdf5_f_acc_rdonly()
+        let fid = configured ? H5Fopen(path + "/in-memory", access, fapl) : -1
         guard fid >= 0 else { throw HDF5Error(message: "\(path): cannot open HDF5 file") }
-        id = fid
+        return fid
+    }
+
+    /// The bytes of the file at `path`; an unreadable file is an error naming it.
+    private static func contents(of path: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw HDF5Error(message: "\(path): cannot open HDF5 file (\(FileManager.default.fileExists(atPath: path) ? "not readable" : "no such file"))")
+        }
+        return [UInt8](data)
     }
 
     /// Starts a child process without letting it inherit an HDF5 file (and HDF5's lock on it;

@@ -1,0 +1,56 @@
+extension HDF5File {
+    /// Refuses an HDF5 image holding a global heap collection that libhdf5 1.10 would read
+    /// for ever.
+    ///
+    /// Variable-length data (every string attribute of a run log) lives in HDF5's global
+    /// heap: collections that begin `GCOL`, version 1, three reserved bytes, the collection's
+    /// size (8 bytes), then objects, each a 16-byte header (index, reference count, reserved,
+    /// size) and its data padded to 8 bytes; object 0 is the collection's free space, its
+    /// size counting its own header. libhdf5 1.10.8's loader walks the objects by their sizes
+    /// without checking that each step advances: a damaged free-space object of size 0 keeps
+    /// it at one offset for ever, inside a single C call that no Swift code can interrupt
+    /// (found by fuzzing the run-log reader: `Fuzz/corpus/runlog/hang-global-heap-*.h5`).
+    ///
+    /// So before the library sees an image, every collection in it is walked here the way
+    /// the loader walks it, and one that would not advance, or whose declared size does not
+    /// fit in the image, is an error naming the file and the byte offset. Collections are
+    /// found by their signature; a chance occurrence of the 8 bytes `GCOL` 01 00 00 00 in
+    /// numeric data, not followed by a walkable collection, would refuse a sound file; in
+    /// the 64-bit floats and small integers of a run log that does not occur.
+    static func checkGlobalHeaps(_ image: [UInt8], path: String) throws {
+        let signature: [UInt8] = [0x47, 0x43, 0x4F, 0x4C, 1, 0, 0, 0]  // "GCOL", version 1, reserved
+        let headerSize = 16, objectHeaderSize = 16
+        try image.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            func word(_ at: Int, _ width: Int) -> UInt64 {
+                var value: UInt64 = 0
+                for k in (0..<width).reversed() { value = value << 8 | UInt64(bytes[at + k]) }
+                return value
+            }
+            var start = 0
+            while start + headerSize <= bytes.count {
+                guard let hit = (start...(bytes.count - headerSize)).first(where: { at in
+                    bytes[at] == signature[0] && (1..<signature.count).allSatisfy { bytes[at + $0] == signature[$0] }
+                }) else { return }
+                let size = word(hit + 8, 8)
+                guard size >= UInt64(headerSize), size <= UInt64(bytes.count - hit) else {
+                    throw HDF5Error(message: "\(path): the global heap collection at byte \(hit) declares \(size) bytes, more than the file holds; the file is damaged")
+                }
+                let end = hit + Int(size)
+                var at = hit + headerSize
+                while at + objectHeaderSize <= end {
+                    let index = word(at, 2), objectSize = word(at + 8, 8)
+                    let step: UInt64 = index == 0
+                        ? objectSize
+                        : UInt64(objectHeaderSize) &+ (objectSize &+ 7) / 8 * 8
+                    guard step > 0 else {
+                        throw HDF5Error(message: "\(path): the global heap collection at byte \(hit) holds an object of size 0 at byte \(at); the file is damaged")
+                    }
+                    guard step <= UInt64(end - at) else { break }
+                    at += Int(step)
+                }
+                start = hit + 1
+            }
+        }
+    }
+}
