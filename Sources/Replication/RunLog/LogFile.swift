@@ -82,16 +82,30 @@ final class LogFile {
         return false
     }
 
-    /// Takes the writer's lock on an open descriptor without waiting; false if another
-    /// process holds it.
+    /// Takes the writer's lock on an open descriptor; false if another process holds it.
+    ///
+    /// A refusal is retried for up to `lockPatience`: a child process started just before
+    /// (posix_spawn, `Process`) briefly holds a copy of every descriptor, close-on-exec ones
+    /// included, because the kernel lets the parent run on before the child's exec closes
+    /// them; a lock released by the parent is held by that copy for those microseconds. A
+    /// real writer holds its lock for the whole run, so waiting a moment changes no answer.
     private static func lock(_ descriptor: Int32) -> Bool {
         var request = flock()
         request.l_type = Int16(F_WRLCK)
         request.l_whence = Int16(SEEK_SET)
         request.l_start = 0
         request.l_len = 0  // the whole file
-        return fcntl(descriptor, setOFDLock, &request) == 0
+        let deadline = DispatchTime.now().uptimeNanoseconds + lockPatience
+        while fcntl(descriptor, setOFDLock, &request) != 0 {
+            guard errno == EAGAIN || errno == EACCES || errno == EINTR,
+                  DispatchTime.now().uptimeNanoseconds < deadline else { return false }
+            usleep(1000)
+        }
+        return true
     }
+
+    /// How long a refused lock is retried (0.2 s).
+    static let lockPatience: UInt64 = 200_000_000
 
     private static func readAll(_ descriptor: Int32, path: String) throws -> [UInt8] {
         var info = stat()
