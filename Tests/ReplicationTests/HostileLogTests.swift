@@ -306,16 +306,22 @@ import ThreeFactor
 
 /// Found by fuzzing the run-log reader (`make fuzz`, Fuzz/); the inputs are in Fuzz/corpus/runlog.
 extension HostileLogTests {
+    /// A scratch copy of the fuzz input `name` of Fuzz/corpus/runlog.
+    static func copyOfFuzzInput(_ name: String) throws -> String {
+        let corpus = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fuzz/corpus/runlog/\(name)")
+        let path = "\(Scratch.directory())/damaged.h5"
+        try FileManager.default.copyItem(atPath: corpus.path, toPath: path)
+        return path
+    }
+
     /// A mutated log whose root group claims more links than it holds (kept as
     /// Fuzz/corpus/runlog/crash-dense-group-links.h5) made HDF5 1.10 free uninitialised memory
     /// while listing the group by index (H5Lget_name_by_idx): a SIGSEGV. The reader now lists
     /// a group's links in stored order and refuses the log in one line naming the file.
     @Test func aGroupWithMissingLinksIsRefusedWithoutACrash() throws {
-        let corpus = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fuzz/corpus/runlog/crash-dense-group-links.h5")
-        let path = "\(Scratch.directory())/damaged.h5"
-        try FileManager.default.copyItem(atPath: corpus.path, toPath: path)
+        let path = try Self.copyOfFuzzInput("crash-dense-group-links.h5")
         let error = #expect(throws: (any Error).self) { try RunLog.read(path) }
         let line = error.map { "\($0)" } ?? ""
         #expect(line == "\(path): HDF5 failed to list /", "\(line)")
@@ -328,11 +334,7 @@ extension HostileLogTests {
     /// the check were gone, so it runs under a time limit.
     @Test(.timeLimit(.minutes(1)), arguments: [1, 2])
     func aDamagedGlobalHeapIsRefusedInsteadOfLoopingForEver(_ finding: Int) throws {
-        let corpus = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fuzz/corpus/runlog/hang-global-heap-\(finding).h5")
-        let path = "\(Scratch.directory())/damaged.h5"
-        try FileManager.default.copyItem(atPath: corpus.path, toPath: path)
+        let path = try Self.copyOfFuzzInput("hang-global-heap-\(finding).h5")
         let error = #expect(throws: (any Error).self) { try RunLog.read(path) }
         let line = error.map { "\($0)" } ?? ""
         #expect(line.hasPrefix("\(path): the global heap collection at byte 2048 holds an object of size 0 at byte "), "\(line)")
