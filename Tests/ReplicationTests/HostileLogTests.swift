@@ -318,13 +318,14 @@ extension HostileLogTests {
 
     /// A mutated log whose root group claims more links than it holds (kept as
     /// Fuzz/corpus/runlog/crash-dense-group-links.h5) made HDF5 1.10 free uninitialised memory
-    /// while listing the group by index (H5Lget_name_by_idx): a SIGSEGV. The reader now lists
-    /// a group's links in stored order and refuses the log in one line naming the file.
+    /// while listing the group by index (H5Lget_name_by_idx): a SIGSEGV. Groups are now listed
+    /// in stored order, and the listing of every object when the log is opened (for
+    /// `HDF5File.checkAttributeMessages`) refuses the log in one line naming the file.
     @Test func aGroupWithMissingLinksIsRefusedWithoutACrash() throws {
         let path = try Self.copyOfFuzzInput("crash-dense-group-links.h5")
         let error = #expect(throws: (any Error).self) { try RunLog.read(path) }
         let line = error.map { "\($0)" } ?? ""
-        #expect(line == "\(path): HDF5 failed to list /", "\(line)")
+        #expect(line == "\(path): HDF5 failed to list the objects of the file; the file is damaged", "\(line)")
     }
 
     /// Two mutated logs whose global heap holds a free-space object of size 0 (kept as
@@ -339,6 +340,18 @@ extension HostileLogTests {
         let line = error.map { "\($0)" } ?? ""
         #expect(line.hasPrefix("\(path): the global heap collection at byte 2048 holds an object of size 0 at byte "), "\(line)")
         #expect(line.hasSuffix("; the file is damaged") && !line.contains("\n"), "\(line)")
+    }
+
+    /// A mutated log whose attribute message declares a 166-byte dataspace inside an 80-byte
+    /// message (kept as Fuzz/corpus/runlog/overread-attribute-message.h5) made libhdf5 1.10.8
+    /// copy the attribute's value from beyond the header (AddressSanitizer, under
+    /// H5Aopen_by_name). The message is checked against its size when the log is opened, and
+    /// the log is refused in one line naming the file and the message's offset.
+    @Test func anAttributeMessageLargerThanItsSizeIsRefusedBeforeTheLibraryReadsIt() throws {
+        let path = try Self.copyOfFuzzInput("overread-attribute-message.h5")
+        let error = #expect(throws: (any Error).self) { try RunLog.read(path) }
+        let line = error.map { "\($0)" } ?? ""
+        #expect(line == "\(path): the attribute message at byte 13360 declares a 19-byte name, a 20-byte datatype and a 166-byte dataspace, more than its 80 bytes; the file is damaged", "\(line)")
     }
 
     /// Members are listed sorted by name, as the name index orders them.

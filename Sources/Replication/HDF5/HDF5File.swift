@@ -99,7 +99,8 @@ public final class HDF5File {
         id = try Self.openImage(image, path: path, writable: true)
     }
 
-    /// Opens `image` with the core driver after `checkGlobalHeaps`. The caller holds
+    /// Opens `image` with the core driver after `checkGlobalHeaps`, and checks its attribute
+    /// messages (`checkAttributeMessages`) before any is decoded. The caller holds
     /// `libraryLock`.
     private static func openImage(_ image: [UInt8], path: String, writable: Bool) throws -> hid_t {
         try checkGlobalHeaps(image, path: path)
@@ -112,6 +113,7 @@ public final class HDF5File {
         let access = writable ? chdf5_f_acc_rdwr() : chdf5_f_acc_rdonly()
         let fid = configured ? H5Fopen(path + "/in-memory", access, fapl) : -1
         guard fid >= 0 else { throw HDF5Error(message: "\(path): cannot open HDF5 file") }
+        do { try checkAttributeMessages(fid, image: image, path: path) } catch { H5Fclose(fid); throw error }
         return fid
     }
 
