@@ -354,6 +354,18 @@ extension HostileLogTests {
         #expect(line == "\(path): the attribute message at byte 13360 declares a 19-byte name, a 20-byte datatype and a 166-byte dataspace, more than its 80 bytes; the file is damaged", "\(line)")
     }
 
+    /// A mutated log whose string attribute `profile` claims a length of gigabytes (kept as
+    /// Fuzz/corpus/runlog/huge-variable-length-attribute.h5) made libhdf5 allocate and clear
+    /// 1.8 GB for it while reading a 10 kB file. No value is longer than its file: the log is
+    /// refused in one line before the attribute is read.
+    @Test func aVariableLengthValueLongerThanTheFileIsRefusedBeforeItIsAllocated() throws {
+        let path = try Self.copyOfFuzzInput("huge-variable-length-attribute.h5")
+        let error = #expect(throws: (any Error).self) { try RunLog.read(path) }
+        let line = error.map { "\($0)" } ?? ""
+        #expect(line.hasPrefix("\(path): the attribute message at byte "), "\(line)")
+        #expect(line.hasSuffix(" elements of 1 bytes, more than the file's 10880 bytes; the file is damaged"), "\(line)")
+    }
+
     /// Members are listed sorted by name, as the name index orders them.
     @Test func membersAreListedByName() throws {
         let path = "\(Scratch.directory())/groups.h5"

@@ -147,7 +147,7 @@ private struct ObjectHeaderReader {
         guard valueStart <= end else {
             throw damaged("the attribute message at byte \(message) declares a \(nameSize)-byte name, a \(typeSize)-byte datatype and a \(spaceSize)-byte dataspace, more than its \(length) bytes")
         }
-        guard let (elementSize, typeLength) = datatype(at: typeStart), typeLength <= typeSize else {
+        guard let (elementSize, typeLength, sequenceElementSize) = datatype(at: typeStart), typeLength <= typeSize else {
             throw damaged("the attribute message at byte \(message) holds a datatype that is not an integer, float or string, or does not fit in its \(typeSize) bytes")
         }
         guard let (count, spaceLength) = dataspace(at: spaceStart), spaceLength <= spaceSize else {
@@ -157,20 +157,33 @@ private struct ObjectHeaderReader {
         guard !overflow, valueSize <= end - valueStart else {
             throw damaged("the attribute message at byte \(message) declares a value of \(count) elements of \(elementSize) bytes, beyond its \(length) bytes")
         }
+        // A variable-length value is stored as its length (4 bytes), then where it lies in the
+        // global heap; the library allocates that length before it reads the heap, so a
+        // damaged length asks for up to 2^32 elements (gigabytes, from a file of kilobytes).
+        // No value is longer than the file that holds it.
+        if let sequenceElementSize, elementSize >= 4 {
+            for k in 0..<count {
+                let elements = word(valueStart + k * elementSize, 4)!
+                guard elements <= image.count / max(sequenceElementSize, 1) else {
+                    throw damaged("the attribute message at byte \(message) holds a variable-length value of \(elements) elements of \(sequenceElementSize) bytes, more than the file's \(image.count) bytes")
+                }
+            }
+        }
     }
 
-    /// The element size and encoded length of the datatype message at `at`, for the classes
-    /// a run log's attributes use: fixed-point, floating-point, string, and variable-length
-    /// sequences or strings of those; nil for another class or an encoding past the image.
-    func datatype(at: Int, depth: Int = 0) -> (elementSize: Int, length: Int)? {
+    /// The element size and encoded length of the datatype message at `at`, and for a
+    /// variable-length type the size of its base elements, for the classes a run log's
+    /// attributes use: fixed-point, floating-point, string, and variable-length sequences or
+    /// strings of those; nil for another class or an encoding past the image.
+    func datatype(at: Int, depth: Int = 0) -> (elementSize: Int, length: Int, sequenceElementSize: Int?)? {
         guard depth < 4, let classAndVersion = word(at, 1), let size = word(at + 4, 4) else { return nil }
         switch classAndVersion & 0x0F {
-        case 0: return (size, 8 + 4)   // fixed-point: bit offset, bit precision
-        case 1: return (size, 8 + 12)  // floating-point: offset, precision, exponent and mantissa
-        case 3: return (size, 8)       // string: no properties
-        case 9:                        // variable length: the base type follows
-            guard let (_, baseLength) = datatype(at: at + 8, depth: depth + 1) else { return nil }
-            return (size, 8 + baseLength)
+        case 0: return (size, 8 + 4, nil)   // fixed-point: bit offset, bit precision
+        case 1: return (size, 8 + 12, nil)  // floating-point: offset, precision, exponent and mantissa
+        case 3: return (size, 8, nil)       // string: no properties
+        case 9:                             // variable length: the base type follows
+            guard let (baseSize, baseLength, _) = datatype(at: at + 8, depth: depth + 1) else { return nil }
+            return (size, 8 + baseLength, baseSize)
         default: return nil
         }
     }
