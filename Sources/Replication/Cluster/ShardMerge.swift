@@ -51,9 +51,10 @@ public enum ShardMerge {
             for seed in request.experiment.seeds {
                 let s = seeds[seed]!
                 _ = try log.prepareSeed(seed)
-                try log.commit(seed: seed, rows: s.rows, unitsDone: s.rows.count, checkpoint: StateArchive(words: s.checkpoint),
-                               status: s.status, wallSeconds: s.wallSeconds, cpuSeconds: s.cpuSeconds)
+                try log.stage(seed: seed, rows: s.rows, unitsDone: s.rows.count, checkpoint: StateArchive(words: s.checkpoint),
+                              status: s.status, wallSeconds: s.wallSeconds, cpuSeconds: s.cpuSeconds)
             }
+            try log.commitStaged()
             try log.close()
         } catch {
             unlink(temporary)

@@ -435,6 +435,23 @@ public final class RunLog: @unchecked Sendable {
     /// checkpoint, updates its attributes and writes the log back — one atomic step on disk
     /// (`LogFile.commit`).
     public func commit(seed: Int, rows: [[Double]], unitsDone: Int, checkpoint: StateArchive?, status: RunStatus, wallSeconds: Double, cpuSeconds: Double) throws {
+        try stage(seed: seed, rows: rows, unitsDone: unitsDone, checkpoint: checkpoint, status: status,
+                  wallSeconds: wallSeconds, cpuSeconds: cpuSeconds)
+        try commitStaged()
+    }
+
+    /// Writes the log back with every change staged since the last commit, in one atomic step
+    /// on disk (`LogFile.commit`).
+    public func commitStaged() throws {
+        HDF5File.lockLibrary()
+        defer { HDF5File.unlockLibrary() }
+        try log.commit(reserve: reserveBytes)
+    }
+
+    /// What `commit(seed:...)` does to the log in memory, without writing it back: for a
+    /// writer that assembles many seeds at once (`ShardMerge`) and commits them together with
+    /// `commitStaged()`, one image written instead of one per seed.
+    public func stage(seed: Int, rows: [[Double]], unitsDone: Int, checkpoint: StateArchive?, status: RunStatus, wallSeconds: Double, cpuSeconds: Double) throws {
         HDF5File.lockLibrary()
         defer { HDF5File.unlockLibrary() }
         let group = "/seed_\(seed)"
@@ -451,7 +468,6 @@ public final class RunLog: @unchecked Sendable {
         try file.setAttribute("status", status.rawValue, on: group)
         try file.setAttribute("wall_seconds", wallSeconds, on: group)
         try file.setAttribute("cpu_seconds", cpuSeconds, on: group)
-        try log.commit(reserve: reserveBytes)
     }
 
     /// Stores the verifier's results for the checks that read this experiment under
