@@ -320,7 +320,7 @@ extension HostileLogTests {
     /// Fuzz/corpus/runlog/crash-dense-group-links.h5) made HDF5 1.10 free uninitialised memory
     /// while listing the group by index (H5Lget_name_by_idx): a SIGSEGV. Groups are now listed
     /// in stored order, and the listing of every object when the log is opened (for
-    /// `HDF5File.checkAttributeMessages`) refuses the log in one line naming the file.
+    /// `HDF5File.checkObjectHeaders`) refuses the log in one line naming the file.
     @Test func aGroupWithMissingLinksIsRefusedWithoutACrash() throws {
         let path = try Self.copyOfFuzzInput("crash-dense-group-links.h5")
         let error = #expect(throws: (any Error).self) { try RunLog.read(path) }
@@ -364,6 +364,19 @@ extension HostileLogTests {
         let line = error.map { "\($0)" } ?? ""
         #expect(line.hasPrefix("\(path): the attribute message at byte "), "\(line)")
         #expect(line.hasSuffix(" elements of 1 bytes, more than the file's 10880 bytes; the file is damaged"), "\(line)")
+    }
+
+    /// A mutated log whose chunk index gives a chunk of `td_error_rms` a size of 0 bytes where
+    /// the layout declares 8192 (kept as Fuzz/corpus/runlog/overread-chunk-size.h5) made
+    /// libhdf5 1.10.8 copy the series out of a buffer of the index's size, past its end
+    /// (AddressSanitizer, in H5VM_memcpyvv under H5Dread). Chunk indexes are checked against
+    /// their layouts when the log is opened, and the log is refused in one line naming the
+    /// file and the index node's offset.
+    @Test func aChunkSmallerThanItsLayoutIsRefusedBeforeTheLibraryReadsIt() throws {
+        let path = try Self.copyOfFuzzInput("overread-chunk-size.h5")
+        let error = #expect(throws: (any Error).self) { try RunLog.read(path) }
+        let line = error.map { "\($0)" } ?? ""
+        #expect(line == "\(path): the chunk index node at byte 36776 gives a chunk a size of 0 bytes, where the layout message at byte 8248 declares 8192-byte chunks; the file is damaged", "\(line)")
     }
 
     /// Members are listed sorted by name, as the name index orders them.

@@ -99,9 +99,9 @@ public final class HDF5File {
         id = try Self.openImage(image, path: path, writable: true)
     }
 
-    /// Opens `image` with the core driver after `checkGlobalHeaps`, and checks its attribute
-    /// messages (`checkAttributeMessages`) before any is decoded. The caller holds
-    /// `libraryLock`.
+    /// Opens `image` with the core driver after `checkGlobalHeaps`, and checks its object
+    /// headers (`checkObjectHeaders`) before any attribute or dataset is decoded. The caller
+    /// holds `libraryLock`.
     private static func openImage(_ image: [UInt8], path: String, writable: Bool) throws -> hid_t {
         try checkGlobalHeaps(image, path: path)
         let fapl = H5Pcreate(chdf5_p_file_access())
@@ -113,7 +113,7 @@ public final class HDF5File {
         let access = writable ? chdf5_f_acc_rdwr() : chdf5_f_acc_rdonly()
         let fid = configured ? H5Fopen(path + "/in-memory", access, fapl) : -1
         guard fid >= 0 else { throw HDF5Error(message: "\(path): cannot open HDF5 file") }
-        do { try checkAttributeMessages(fid, image: image, path: path) } catch { H5Fclose(fid); throw error }
+        do { try checkObjectHeaders(fid, image: image, path: path) } catch { H5Fclose(fid); throw error }
         return fid
     }
 

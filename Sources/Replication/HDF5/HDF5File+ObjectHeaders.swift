@@ -1,28 +1,26 @@
 import CHDF5
 
 extension HDF5File {
-    /// Refuses an open HDF5 image holding an attribute message whose parts do not fit inside
-    /// the message, which libhdf5 1.10 would read past.
+    /// Refuses an open HDF5 image holding an object-header message whose parts do not fit the
+    /// sizes it declares, which libhdf5 1.10 would read past.
     ///
-    /// An attribute message (object-header message type 12) holds the attribute's name, its
-    /// datatype, its dataspace, each with its size in the message's first bytes, then the
-    /// value: element size x element count bytes. libhdf5 1.10.8 decodes these parts by the
-    /// sizes alone, without comparing them with the message's own size: a damaged size
-    /// moves its reading pointer past the end of the header chunk, and copying the value
-    /// then reads memory the library does not own (AddressSanitizer reports a heap overflow
-    /// or a use after free in `H5O__msg_iterate_real`, under `H5Aopen_by_name`; found by
-    /// fuzzing the run-log reader: `Fuzz/corpus/runlog/overread-attribute-message.h5`).
+    /// libhdf5 1.10.8 decodes several structures by the sizes written inside them without
+    /// comparing those with the space they occupy; a damaged size then makes it read memory
+    /// it does not own (AddressSanitizer; found by fuzzing the run-log reader, inputs in
+    /// Fuzz/corpus/runlog). Two are checked here:
+    /// - attribute messages (`overread-attribute-message.h5`): name, datatype, dataspace and
+    ///   value must fit in the message (`checkAttribute`);
+    /// - the chunk index of a chunked dataset (`overread-chunk-size.h5`): every chunk the
+    ///   B-tree names must have the size the layout declares (`checkChunkedLayout`).
     ///
-    /// So before any attribute is opened, every object of the file is listed (`H5Ovisit`
-    /// with basic information only, which loads object headers without decoding their
-    /// attributes; the library checks each message's frame against its chunk), and the
-    /// attribute messages of each version-1 object header are checked here against their
-    /// message sizes. Version-2 headers (signature `OHDR`, used by files written with the
-    /// newest format) carry a checksum the library verifies before decoding, so a damaged
-    /// size there is already refused. A run log's attributes are integers, floats and
-    /// strings; an attribute message of another datatype class, or one stored as a shared
-    /// message, is refused as something no run log holds. The caller holds `libraryLock`.
-    static func checkAttributeMessages(_ fid: hid_t, image: [UInt8], path: String) throws {
+    /// So before any attribute or dataset is opened, every object of the file is listed
+    /// (`H5Ovisit` with basic information only, which loads object headers without decoding
+    /// their attributes; the library checks each message's frame against its chunk), and the
+    /// messages of each version-1 object header are checked. Version-2 headers (signature
+    /// `OHDR`, used by files written with the newest format) and the chunk indexes that go
+    /// with them carry checksums the library verifies before decoding, so a damaged size
+    /// there is already refused. The caller holds `libraryLock`.
+    static func checkObjectHeaders(_ fid: hid_t, image: [UInt8], path: String) throws {
         let collect: H5O_iterate_t = { _, _, info, addresses in
             guard let info, let addresses else { return -1 }
             addresses.assumingMemoryBound(to: [UInt64].self).pointee.append(UInt64(info.pointee.addr))
@@ -41,7 +39,7 @@ extension HDF5File {
 
 /// Walks the version-1 object headers of an HDF5 image, byte by byte as the HDF5 file
 /// format specification (version 2.0, sections III.A–C and IV.A) lays them out.
-private struct ObjectHeaderReader {
+struct ObjectHeaderReader {
     let image: [UInt8]
     let path: String
     /// The superblock's base address: file addresses count from here.
@@ -85,6 +83,8 @@ private struct ObjectHeaderReader {
         }
     }
 
+    /// Checks the messages of the version-1 object header at `address`: each attribute
+    /// message, and a chunked dataset's layout against its datatype, dataspace and chunk index.
     mutating func checkObjectHeader(at address: UInt64) throws {
         guard address < UInt64(image.count), Int(address) < image.count - base else {
             throw damaged("an object header at address \(address) lies beyond the file")
@@ -92,11 +92,28 @@ private struct ObjectHeaderReader {
         let start = base + Int(address)
         guard image[start] == 1 else { return }  // version 2 ("OHDR"): checksummed
         guard let size = word(start + 8, 4) else { throw damaged("the object header at byte \(start) is cut short") }
-        try walkChunk(from: start + 16, size: size)
+        var messages: [Message] = []
+        try walkChunk(from: start + 16, size: size, into: &messages)
+        for message in messages where message.type == 0x0C {
+            guard message.flags & 0x02 == 0 else {
+                throw HDF5Error(message: "\(path): the attribute message at byte \(message.at) is a shared message, which no run log holds")
+            }
+            try checkAttribute(at: message.at, body: message.body, length: message.length)
+        }
+        if let layout = messages.first(where: { $0.type == 0x08 }) {
+            try checkLayout(layout, of: messages)
+        }
     }
 
-    /// Walks the messages of one header chunk, and the chunks its continuation messages name.
-    mutating func walkChunk(from start: Int, size: Int) throws {
+    /// One message of an object header: its type, flags, where it starts (`at`), where its
+    /// body starts, and the body's length.
+    struct Message {
+        let type: Int, flags: UInt8, at: Int, body: Int, length: Int
+    }
+
+    /// Collects the messages of one header chunk, and of the chunks its continuation messages
+    /// name, into `messages`.
+    mutating func walkChunk(from start: Int, size: Int, into messages: inout [Message]) throws {
         guard walked.insert(start).inserted else { return }
         guard start <= image.count, size <= image.count - start else {
             throw damaged("the object header chunk at byte \(start) declares \(size) bytes, more than the file holds")
@@ -109,19 +126,14 @@ private struct ObjectHeaderReader {
             guard length <= end - body else {
                 throw damaged("the object header message at byte \(at) declares \(length) bytes, beyond its chunk")
             }
-            switch type {
-            case 0x10:  // continuation: the next chunk's address and length
+            if type == 0x10 {  // continuation: the next chunk's address and length
                 guard length >= 16 else { throw damaged("the continuation message at byte \(at) is cut short") }
                 guard let next = word(body, 8), let nextSize = word(body + 8, 8), next <= image.count - base else {
                     throw damaged("the continuation message at byte \(at) points beyond the file")
                 }
-                try walkChunk(from: base + next, size: nextSize)
-            case 0x0C:
-                guard flags & 0x02 == 0 else {
-                    throw HDF5Error(message: "\(path): the attribute message at byte \(at) is a shared message, which no run log holds")
-                }
-                try checkAttribute(at: at, body: body, length: length)
-            default: break
+                try walkChunk(from: base + next, size: nextSize, into: &messages)
+            } else {
+                messages.append(Message(type: type, flags: flags, at: at, body: body, length: length))
             }
             at = body + length
         }
