@@ -321,10 +321,22 @@ extension HostileLogTests {
     /// while listing the group by index (H5Lget_name_by_idx): a SIGSEGV. Groups are now listed
     /// in stored order, and the listing of every object when the log is opened (for
     /// `HDF5File.checkObjectHeaders`) refuses the log in one line naming the file.
+    ///
+    /// The mutation also cut bytes out of the global heap, which is now refused before the
+    /// file is opened; so that the links are what is tested, the heap is closed with a
+    /// free-space object after its last intact object (at byte 2152, up to the collection's
+    /// end at byte 6144), and the file refused only for its links.
     @Test func aGroupWithMissingLinksIsRefusedWithoutACrash() throws {
         let path = try Self.copyOfFuzzInput("crash-dense-group-links.h5")
         let error = #expect(throws: (any Error).self) { try RunLog.read(path) }
-        let line = error.map { "\($0)" } ?? ""
+        #expect(error.map { "\($0)" }?.contains("the global heap collection at byte 2048 holds an object of") == true)
+
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let freeSpace: [UInt8] = [0, 0, 0, 0, 0, 0, 0, 0] + withUnsafeBytes(of: UInt64(6144 - 2152).littleEndian, Array.init)
+        bytes.replaceSubrange(2152..<2168, with: freeSpace)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let linksError = #expect(throws: (any Error).self) { try RunLog.read(path) }
+        let line = linksError.map { "\($0)" } ?? ""
         #expect(line == "\(path): HDF5 failed to list the objects of the file; the file is damaged", "\(line)")
     }
 
@@ -364,6 +376,18 @@ extension HostileLogTests {
         let line = error.map { "\($0)" } ?? ""
         #expect(line.hasPrefix("\(path): the attribute message at byte "), "\(line)")
         #expect(line.hasSuffix(" elements of 1 bytes, more than the file's 10880 bytes; the file is damaged"), "\(line)")
+    }
+
+    /// A mutated log whose global heap holds a string of about 8·10^18 bytes in a collection
+    /// of 4 kB (kept as Fuzz/corpus/runlog/overread-global-heap-object.h5) made libhdf5
+    /// 1.10.8 copy that many bytes out of the heap (AddressSanitizer, in H5HG_read under
+    /// H5Aread). The heap is walked before the library sees the file, and the log is refused
+    /// in one line naming the file and the object's offset.
+    @Test func aGlobalHeapObjectLongerThanItsCollectionIsRefusedBeforeTheLibraryReadsIt() throws {
+        let path = try Self.copyOfFuzzInput("overread-global-heap-object.h5")
+        let error = #expect(throws: (any Error).self) { try RunLog.read(path) }
+        let line = error.map { "\($0)" } ?? ""
+        #expect(line == "\(path): the global heap collection at byte 2048 holds an object of 8390335240197207150 bytes at byte 2808, beyond the collection's end at byte 6144; the file is damaged", "\(line)")
     }
 
     /// A mutated log whose chunk index gives a chunk of `td_error_rms` a size of 0 bytes where

@@ -11,9 +11,15 @@ extension HDF5File {
     /// it at one offset for ever, inside a single C call that no Swift code can interrupt
     /// (found by fuzzing the run-log reader: `Fuzz/corpus/runlog/hang-global-heap-*.h5`).
     ///
+    /// Nor does it check that an object fits in its collection: an object whose damaged size
+    /// runs past the collection's end is later copied out by that size, far past the heap
+    /// (AddressSanitizer, in `H5HG_read` under `H5Aread`:
+    /// `Fuzz/corpus/runlog/overread-global-heap-object.h5`).
+    ///
     /// So before the library sees an image, every collection in it is walked here the way
-    /// the loader walks it, and one that would not advance, or whose declared size does not
-    /// fit in the image, is an error naming the file and the byte offset. Collections are
+    /// the loader walks it, and one that would not advance, whose declared size does not fit
+    /// in the image, or that holds an object running past its end, is an error naming the
+    /// file and the byte offset. Collections are
     /// found by their signature; a chance occurrence of the 8 bytes `GCOL` 01 00 00 00 in
     /// numeric data, not followed by a walkable collection, would refuse a sound file; in
     /// the 64-bit floats and small integers of a run log that does not occur.
@@ -40,13 +46,17 @@ extension HDF5File {
                 var at = hit + headerSize
                 while at + objectHeaderSize <= end {
                     let index = word(at, 2), objectSize = word(at + 8, 8)
-                    let step: UInt64 = index == 0
-                        ? objectSize
-                        : UInt64(objectHeaderSize) &+ (objectSize &+ 7) / 8 * 8
-                    guard step > 0 else {
+                    let remaining = UInt64(end - at)
+                    // The free-space object's size counts its header; another object's
+                    // does not, and its data is padded to 8 bytes.
+                    let step: UInt64? = index == 0 ? objectSize
+                        : objectSize > remaining ? nil : UInt64(objectHeaderSize) + (objectSize + 7) / 8 * 8
+                    guard step != 0 else {
                         throw HDF5Error(message: "\(path): the global heap collection at byte \(hit) holds an object of size 0 at byte \(at); the file is damaged")
                     }
-                    guard step <= UInt64(end - at) else { break }
+                    guard let step, step <= remaining else {
+                        throw HDF5Error(message: "\(path): the global heap collection at byte \(hit) holds an object of \(objectSize) bytes at byte \(at), beyond the collection's end at byte \(end); the file is damaged")
+                    }
                     at += Int(step)
                 }
                 start = hit + 1
