@@ -403,6 +403,19 @@ extension HostileLogTests {
         #expect(line == "\(path): the chunk index node at byte 36776 gives a chunk a size of 0 bytes, where the layout message at byte 8248 declares 8192-byte chunks; the file is damaged", "\(line)")
     }
 
+    /// A mutated log whose string attribute refers to a global heap object the heap does not
+    /// hold (kept as Fuzz/corpus/runlog/missing-global-heap-object.h5) made libhdf5 1.10.8
+    /// follow a null pointer (AddressSanitizer, in H5HG_read under H5Aread). Every reference
+    /// from a variable-length attribute value into the heap is checked against the heap's
+    /// objects when the log is opened, and the log is refused in one line naming the file and
+    /// the attribute message's offset.
+    @Test func anAttributeReferringToAMissingHeapObjectIsRefusedBeforeTheLibraryReadsIt() throws {
+        let path = try Self.copyOfFuzzInput("missing-global-heap-object.h5")
+        let error = #expect(throws: (any Error).self) { try RunLog.read(path) }
+        let line = error.map { "\($0)" } ?? ""
+        #expect(line == "\(path): the attribute message at byte 16080 refers to object 4294967290 of a global heap collection at address 9120, which the file does not hold; the file is damaged", "\(line)")
+    }
+
     /// Members are listed sorted by name, as the name index orders them.
     @Test func membersAreListedByName() throws {
         let path = "\(Scratch.directory())/groups.h5"

@@ -19,13 +19,18 @@ extension HDF5File {
     /// So before the library sees an image, every collection in it is walked here the way
     /// the loader walks it, and one that would not advance, whose declared size does not fit
     /// in the image, or that holds an object running past its end, is an error naming the
-    /// file and the byte offset. Collections are
+    /// file and the byte offset. What the walk finds is returned, for the attribute checks
+    /// of `checkObjectHeaders` to hold each reference into the heap against. Collections are
     /// found by their signature; a chance occurrence of the 8 bytes `GCOL` 01 00 00 00 in
     /// numeric data, not followed by a walkable collection, would refuse a sound file; in
     /// the 64-bit floats and small integers of a run log that does not occur.
-    static func checkGlobalHeaps(_ image: [UInt8], path: String) throws {
+    /// The objects of each collection: their sizes by index, by the collection's byte offset.
+    typealias GlobalHeapObjects = [Int: [Int: Int]]
+
+    static func checkGlobalHeaps(_ image: [UInt8], path: String) throws -> GlobalHeapObjects {
         let signature: [UInt8] = [0x47, 0x43, 0x4F, 0x4C, 1, 0, 0, 0]  // "GCOL", version 1, reserved
         let headerSize = 16, objectHeaderSize = 16
+        var collections: GlobalHeapObjects = [:]
         try image.withUnsafeBytes { raw in
             let bytes = raw.bindMemory(to: UInt8.self)
             func word(_ at: Int, _ width: Int) -> UInt64 {
@@ -38,6 +43,7 @@ extension HDF5File {
                 guard let hit = (start...(bytes.count - headerSize)).first(where: { at in
                     bytes[at] == signature[0] && (1..<signature.count).allSatisfy { bytes[at + $0] == signature[$0] }
                 }) else { return }
+                var objects: [Int: Int] = [:]
                 let size = word(hit + 8, 8)
                 guard size >= UInt64(headerSize), size <= UInt64(bytes.count - hit) else {
                     throw HDF5Error(message: "\(path): the global heap collection at byte \(hit) declares \(size) bytes, more than the file holds; the file is damaged")
@@ -57,10 +63,13 @@ extension HDF5File {
                     guard let step, step <= remaining else {
                         throw HDF5Error(message: "\(path): the global heap collection at byte \(hit) holds an object of \(objectSize) bytes at byte \(at), beyond the collection's end at byte \(end); the file is damaged")
                     }
+                    if index != 0 { objects[Int(index)] = Int(objectSize) }
                     at += Int(step)
                 }
+                collections[hit] = objects
                 start = hit + 1
             }
         }
+        return collections
     }
 }

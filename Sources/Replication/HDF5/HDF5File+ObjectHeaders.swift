@@ -20,7 +20,7 @@ extension HDF5File {
     /// `OHDR`, used by files written with the newest format) and the chunk indexes that go
     /// with them carry checksums the library verifies before decoding, so a damaged size
     /// there is already refused. The caller holds `libraryLock`.
-    static func checkObjectHeaders(_ fid: hid_t, image: [UInt8], path: String) throws {
+    static func checkObjectHeaders(_ fid: hid_t, image: [UInt8], heaps: GlobalHeapObjects, path: String) throws {
         let collect: H5O_iterate_t = { _, _, info, addresses in
             guard let info, let addresses else { return -1 }
             addresses.assumingMemoryBound(to: [UInt64].self).pointee.append(UInt64(info.pointee.addr))
@@ -31,7 +31,7 @@ extension HDF5File {
             H5Ovisit2(fid, H5_INDEX_NAME, H5_ITER_NATIVE, collect, $0, UInt32(H5O_INFO_BASIC))
         }
         guard listed >= 0 else { throw HDF5Error(message: "\(path): HDF5 failed to list the objects of the file; the file is damaged") }
-        var reader = ObjectHeaderReader(image: image, path: path)
+        var reader = ObjectHeaderReader(image: image, heaps: heaps, path: path)
         try reader.findSuperblock()
         for address in addresses { try reader.checkObjectHeader(at: address) }
     }
@@ -41,14 +41,18 @@ extension HDF5File {
 /// format specification (version 2.0, sections III.A–C and IV.A) lays them out.
 struct ObjectHeaderReader {
     let image: [UInt8]
+    /// The global heap's objects (`HDF5File.checkGlobalHeaps`), which variable-length
+    /// attribute values refer to.
+    let heaps: HDF5File.GlobalHeapObjects
     let path: String
     /// The superblock's base address: file addresses count from here.
     var base = 0
     /// Chunks already walked, so that a continuation loop ends.
     var walked: Set<Int> = []
 
-    init(image: [UInt8], path: String) {
+    init(image: [UInt8], heaps: HDF5File.GlobalHeapObjects, path: String) {
         self.image = image
+        self.heaps = heaps
         self.path = path
     }
 
@@ -170,14 +174,30 @@ struct ObjectHeaderReader {
             throw damaged("the attribute message at byte \(message) declares a value of \(count) elements of \(elementSize) bytes, beyond its \(length) bytes")
         }
         // A variable-length value is stored as its length (4 bytes), then where it lies in the
-        // global heap; the library allocates that length before it reads the heap, so a
-        // damaged length asks for up to 2^32 elements (gigabytes, from a file of kilobytes).
-        // No value is longer than the file that holds it.
-        if let sequenceElementSize, elementSize >= 4 {
+        // global heap: a collection's address (8) and an object's index in it (4). The library
+        // allocates that length before it reads the heap, so a damaged length asks for up to
+        // 2^32 elements (gigabytes, from a file of kilobytes): no value is longer than the file
+        // that holds it. It then copies the object named, by the object's own size, into that
+        // allocation, without checking that the object exists (a damaged reference made it
+        // follow a null pointer in `H5HG_read`: `Fuzz/corpus/runlog/missing-global-heap-object.h5`)
+        // or that it fits.
+        if let sequenceElementSize {
+            guard elementSize == 16 else {
+                throw damaged("the attribute message at byte \(message) holds variable-length values of \(elementSize) bytes, not 16")
+            }
             for k in 0..<count {
-                let elements = word(valueStart + k * elementSize, 4)!
+                let at = valueStart + k * elementSize
+                let elements = word(at, 4)!
                 guard elements <= image.count / max(sequenceElementSize, 1) else {
                     throw damaged("the attribute message at byte \(message) holds a variable-length value of \(elements) elements of \(sequenceElementSize) bytes, more than the file's \(image.count) bytes")
+                }
+                guard elements > 0 else { continue }  // an empty value is not read from the heap
+                let collection = word(at + 4, 8).map { base + $0 }, index = word(at + 12, 4)!
+                guard let collection, let size = heaps[collection]?[index] else {
+                    throw damaged("the attribute message at byte \(message) refers to object \(index) of a global heap collection at address \(word(at + 4, 8).map(String.init) ?? "beyond the file"), which the file does not hold")
+                }
+                guard size <= elements * sequenceElementSize else {
+                    throw damaged("the attribute message at byte \(message) holds a variable-length value of \(elements * sequenceElementSize) bytes stored in a global heap object of \(size) bytes")
                 }
             }
         }

@@ -103,7 +103,7 @@ public final class HDF5File {
     /// headers (`checkObjectHeaders`) before any attribute or dataset is decoded. The caller
     /// holds `libraryLock`.
     private static func openImage(_ image: [UInt8], path: String, writable: Bool) throws -> hid_t {
-        try checkGlobalHeaps(image, path: path)
+        let heaps = try checkGlobalHeaps(image, path: path)
         let fapl = H5Pcreate(chdf5_p_file_access())
         defer { H5Pclose(fapl) }
         let configured = fapl >= 0 && H5Pset_fapl_core(fapl, 1 << 20, false) >= 0
@@ -113,7 +113,7 @@ public final class HDF5File {
         let access = writable ? chdf5_f_acc_rdwr() : chdf5_f_acc_rdonly()
         let fid = configured ? H5Fopen(path + "/in-memory", access, fapl) : -1
         guard fid >= 0 else { throw HDF5Error(message: "\(path): cannot open HDF5 file") }
-        do { try checkObjectHeaders(fid, image: image, path: path) } catch { H5Fclose(fid); throw error }
+        do { try checkObjectHeaders(fid, image: image, heaps: heaps, path: path) } catch { H5Fclose(fid); throw error }
         return fid
     }
 
