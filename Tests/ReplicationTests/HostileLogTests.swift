@@ -416,6 +416,17 @@ extension HostileLogTests {
         #expect(line == "\(path): the attribute message at byte 16080 refers to object 4294967290 of a global heap collection at address 9120, which the file does not hold; the file is damaged", "\(line)")
     }
 
+    /// The library reads the heap for an empty value too, when its address is not the null
+    /// one: a mutated log whose empty `paper` names object 1213481476 of its collection
+    /// (kept as Fuzz/corpus/runlog/missing-global-heap-object-empty-value.h5) made it read
+    /// far past the collection's object table in `H5HG_read` (AddressSanitizer, under H5Aread).
+    @Test func anEmptyAttributeValueReferringToAMissingHeapObjectIsRefused() throws {
+        let path = try Self.copyOfFuzzInput("missing-global-heap-object-empty-value.h5")
+        let error = #expect(throws: (any Error).self) { try RunLog.read(path) }
+        let line = error.map { "\($0)" } ?? ""
+        #expect(line == "\(path): the attribute message at byte 1128 refers to object 1213481476 of a global heap collection at address 2048, which the file does not hold; the file is damaged", "\(line)")
+    }
+
     /// Members are listed sorted by name, as the name index orders them.
     @Test func membersAreListedByName() throws {
         let path = "\(Scratch.directory())/groups.h5"

@@ -179,7 +179,7 @@ struct ObjectHeaderReader {
         // 2^32 elements (gigabytes, from a file of kilobytes): no value is longer than the file
         // that holds it. It then copies the object named, by the object's own size, into that
         // allocation, without checking that the object exists (a damaged reference made it
-        // follow a null pointer in `H5HG_read`: `Fuzz/corpus/runlog/missing-global-heap-object.h5`)
+        // follow a null pointer in `H5HG_read`: `Fuzz/corpus/runlog/missing-global-heap-object*.h5`)
         // or that it fits.
         if let sequenceElementSize {
             guard elementSize == 16 else {
@@ -191,10 +191,12 @@ struct ObjectHeaderReader {
                 guard elements <= image.count / max(sequenceElementSize, 1) else {
                     throw damaged("the attribute message at byte \(message) holds a variable-length value of \(elements) elements of \(sequenceElementSize) bytes, more than the file's \(image.count) bytes")
                 }
-                guard elements > 0 else { continue }  // an empty value is not read from the heap
-                let collection = word(at + 4, 8).map { base + $0 }, index = word(at + 12, 4)!
-                guard let collection, let size = heaps[collection]?[index] else {
-                    throw damaged("the attribute message at byte \(message) refers to object \(index) of a global heap collection at address \(word(at + 4, 8).map(String.init) ?? "beyond the file"), which the file does not hold")
+                // Address 0 is the null value; any other is read from the heap, even for an
+                // empty value.
+                let address = word(at + 4, 8), index = word(at + 12, 4)!
+                guard address != 0 else { continue }
+                guard let collection = address.map({ base + $0 }), let size = heaps[collection]?[index] else {
+                    throw damaged("the attribute message at byte \(message) refers to object \(index) of a global heap collection at address \(address.map(String.init) ?? "beyond the file"), which the file does not hold")
                 }
                 guard size <= elements * sequenceElementSize else {
                     throw damaged("the attribute message at byte \(message) holds a variable-length value of \(elements * sequenceElementSize) bytes stored in a global heap object of \(size) bytes")
