@@ -427,6 +427,17 @@ extension HostileLogTests {
         #expect(line == "\(path): the attribute message at byte 1128 refers to object 1213481476 of a global heap collection at address 2048, which the file does not hold; the file is damaged", "\(line)")
     }
 
+    /// A mutated log whose series claims millions of values over small chunks it never
+    /// stored (kept as Fuzz/corpus/runlog/oom-unstored-chunks.h5) made libhdf5 1.10.8 set up
+    /// a record per chunk before reading: 2.1 GB for a file of 39 kB (libFuzzer's memory
+    /// limit). The log is refused in one line naming the file and the dataset.
+    @Test func aSeriesSpanningMillionsOfUnstoredChunksIsRefusedBeforeTheLibraryReadsIt() throws {
+        let path = try Self.copyOfFuzzInput("oom-unstored-chunks.h5")
+        let error = #expect(throws: (any Error).self) { try RunLog.read(path) }
+        let line = error.map { "\($0)" } ?? ""
+        #expect(line == "\(path): seed 0: dataset /seed_0/mean_value has 6514789 values in 814349 chunks of 8 but stores only 1 chunks; it is damaged; the file was left untouched", "\(line)")
+    }
+
     /// Members are listed sorted by name, as the name index orders them.
     @Test func membersAreListedByName() throws {
         let path = "\(Scratch.directory())/groups.h5"

@@ -273,6 +273,16 @@ public final class HDF5File {
         return try length(ofOpen: d, name)
     }
 
+    /// The values per chunk of an open one-dimensional chunked dataset (nil if it is not chunked).
+    func chunkLength(ofOpen d: hid_t) -> UInt64? {
+        let plist = H5Dget_create_plist(d)
+        guard plist >= 0 else { return nil }
+        defer { H5Pclose(plist) }
+        var dims: [hsize_t] = [0]
+        guard H5Pget_layout(plist) == H5D_CHUNKED, H5Pget_chunk(plist, 1, &dims) == 1, dims[0] > 0 else { return nil }
+        return UInt64(dims[0])
+    }
+
     func length(ofOpen d: hid_t, _ name: String) throws -> Int {
         let space = H5Dget_space(d)
         guard space >= 0 else { throw HDF5Error(message: "\(path): cannot read the shape of dataset \(name)") }
@@ -360,9 +370,19 @@ public final class HDF5File {
         let n = try length(ofOpen: d, name)
         // A damaged length (chunks never written read as zeros) must not allocate terabytes:
         // the values beyond what the file stores may be at most one commit's worth (64 MiB).
-        let stored = UInt64(H5Dget_storage_size(d)), logical = UInt64(n) * 8
+        // Before it reads, libhdf5 also sets up a record of some hundred bytes for every chunk
+        // the read spans, stored or not, so a damaged length over small chunks costs gigabytes
+        // in the library (`Fuzz/corpus/runlog/oom-unstored-chunks.h5`): the chunks not stored
+        // may be at most 65 536.
+        let stored = UInt64(H5Dget_storage_size(d)), logical = UInt64(n) * UInt64(MemoryLayout<T>.size)
         guard logical <= stored || logical - stored <= 64 << 20 else {
             throw HDF5Error(message: "\(path): dataset \(name) has \(n) values but stores only \(stored) bytes; it is damaged")
+        }
+        if let chunk = chunkLength(ofOpen: d) {
+            let spanned = (UInt64(n) + chunk - 1) / chunk, held = stored / (chunk * UInt64(MemoryLayout<T>.size))
+            guard spanned <= held || spanned - held <= 1 << 16 else {
+                throw HDF5Error(message: "\(path): dataset \(name) has \(n) values in \(spanned) chunks of \(chunk) but stores only \(held) chunks; it is damaged")
+            }
         }
         var values = [T](repeating: 0, count: n)
         guard n > 0 else { return values }
