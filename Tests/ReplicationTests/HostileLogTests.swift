@@ -438,6 +438,18 @@ extension HostileLogTests {
         #expect(line == "\(path): seed 0: dataset /seed_0/mean_value has 6514789 values in 814349 chunks of 8 but stores only 1 chunks; it is damaged; the file was left untouched", "\(line)")
     }
 
+    /// A fuzz input whose one changed byte made the only free block of the root group's
+    /// local heap name itself as the next (kept as Fuzz/corpus/runlog/
+    /// oom-local-heap-free-list.h5) made libhdf5 1.10.8 allocate free-list nodes until
+    /// memory ran out (h5dump -H was killed too). The log is refused in one line naming the
+    /// file and the heap.
+    @Test func aLocalHeapWhoseFreeListLoopsIsRefusedBeforeTheLibraryFollowsIt() throws {
+        let path = try Self.copyOfFuzzInput("oom-local-heap-free-list.h5")
+        let error = #expect(throws: (any Error).self) { try RunLog.read(path) }
+        let line = error.map { "\($0)" } ?? ""
+        #expect(line == "\(path): the free list of the local heap at byte 680 returns to the block at offset 24; the file is damaged", "\(line)")
+    }
+
     /// Members are listed sorted by name, as the name index orders them.
     @Test func membersAreListedByName() throws {
         let path = "\(Scratch.directory())/groups.h5"

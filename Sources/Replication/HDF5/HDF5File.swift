@@ -72,7 +72,7 @@ public final class HDF5File {
         switch mode {
         case .readOnly:
             // Read through an image of the file's bytes, so that the bytes the library reads
-            // are the ones checked by `checkGlobalHeaps`, and no lock is taken on the file.
+            // are the ones checked by `openImage`, and no lock is taken on the file.
             id = try Self.openImage(try Self.contents(of: path), path: path, writable: false)
             return
         case .readWrite: fid = H5Fopen(path, chdf5_f_acc_rdwr(), chdf5_p_default())
@@ -99,10 +99,11 @@ public final class HDF5File {
         id = try Self.openImage(image, path: path, writable: true)
     }
 
-    /// Opens `image` with the core driver after `checkGlobalHeaps`, and checks its object
+    /// Opens `image` with the core driver after `checkLocalHeaps` and `checkGlobalHeaps`, and checks its object
     /// headers (`checkObjectHeaders`) before any attribute or dataset is decoded. The caller
     /// holds `libraryLock`.
     private static func openImage(_ image: [UInt8], path: String, writable: Bool) throws -> hid_t {
+        try checkLocalHeaps(image, path: path)
         let heaps = try checkGlobalHeaps(image, path: path)
         let fapl = H5Pcreate(chdf5_p_file_access())
         defer { H5Pclose(fapl) }
