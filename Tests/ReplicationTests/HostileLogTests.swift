@@ -450,6 +450,18 @@ extension HostileLogTests {
         #expect(line == "\(path): the free list of the local heap at byte 680 returns to the block at offset 24; the file is damaged", "\(line)")
     }
 
+    /// A fuzz input in which the last member name of a seed group's local heap had lost its
+    /// terminating zero (kept as Fuzz/corpus/runlog/overread-member-name.h5) made libhdf5
+    /// 1.10.8 duplicate the name from memory past the heap (AddressSanitizer, in
+    /// `H5G__ent_to_link` under `H5Ovisit2`). The log is refused in one line naming the file,
+    /// the entry and the heap.
+    @Test func aMemberNameThatDoesNotEndInItsHeapIsRefusedBeforeTheLibraryCopiesIt() throws {
+        let path = try Self.copyOfFuzzInput("overread-member-name.h5")
+        let error = #expect(throws: (any Error).self) { try RunLog.read(path) }
+        let line = error.map { "\($0)" } ?? ""
+        #expect(line == "\(path): the symbol table entry at byte 8128 names a member by offset 72 into the 88-byte local heap at byte 6792, where no string ends; the file is damaged", "\(line)")
+    }
+
     /// Members are listed sorted by name, as the name index orders them.
     @Test func membersAreListedByName() throws {
         let path = "\(Scratch.directory())/groups.h5"

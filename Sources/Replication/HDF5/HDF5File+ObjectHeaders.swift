@@ -47,6 +47,8 @@ struct ObjectHeaderReader {
     let path: String
     /// The superblock's base address: file addresses count from here.
     var base = 0
+    /// Where the superblock (version 0 or 1) begins in the image, once found.
+    var superblockOffset: Int? = nil
     /// Chunks already walked, so that a continuation loop ends.
     var walked: Set<Int> = []
 
@@ -81,6 +83,7 @@ struct ObjectHeaderReader {
                     throw HDF5Error(message: "\(path): the HDF5 file uses \(image[at + 13])-byte addresses and \(image[at + 14])-byte lengths; a run log uses 8 and 8")
                 }
                 base = min(word(at + 24, 8) ?? 0, image.count)
+                superblockOffset = at
                 return
             }
             at = at == 0 ? 512 : at * 2
