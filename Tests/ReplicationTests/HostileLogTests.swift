@@ -316,6 +316,14 @@ extension HostileLogTests {
         return path
     }
 
+    /// Reads a scratch copy of the fuzz input `name` with `RunLog.read`, which must refuse
+    /// it: the copy's path and the error's line (empty when nothing was thrown).
+    static func refusalOfFuzzInput(_ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> (path: String, line: String) {
+        let path = try copyOfFuzzInput(name)
+        let error = #expect(throws: (any Error).self, sourceLocation: sourceLocation) { try RunLog.read(path) }
+        return (path, error.map { "\($0)" } ?? "")
+    }
+
     /// A mutated log whose root group claims more links than it holds (kept as
     /// Fuzz/corpus/runlog/crash-dense-group-links.h5) made HDF5 1.10 free uninitialised memory
     /// while listing the group by index (H5Lget_name_by_idx): a SIGSEGV. Groups are now listed
@@ -347,9 +355,7 @@ extension HostileLogTests {
     /// the check were gone, so it runs under a time limit.
     @Test(.timeLimit(.minutes(1)), arguments: [1, 2])
     func aDamagedGlobalHeapIsRefusedInsteadOfLoopingForEver(_ finding: Int) throws {
-        let path = try Self.copyOfFuzzInput("hang-global-heap-\(finding).h5")
-        let error = #expect(throws: (any Error).self) { try RunLog.read(path) }
-        let line = error.map { "\($0)" } ?? ""
+        let (path, line) = try Self.refusalOfFuzzInput("hang-global-heap-\(finding).h5")
         #expect(line.hasPrefix("\(path): the global heap collection at byte 2048 holds an object of size 0 at byte "), "\(line)")
         #expect(line.hasSuffix("; the file is damaged") && !line.contains("\n"), "\(line)")
     }
@@ -360,9 +366,7 @@ extension HostileLogTests {
     /// H5Aopen_by_name). The message is checked against its size when the log is opened, and
     /// the log is refused in one line naming the file and the message's offset.
     @Test func anAttributeMessageLargerThanItsSizeIsRefusedBeforeTheLibraryReadsIt() throws {
-        let path = try Self.copyOfFuzzInput("overread-attribute-message.h5")
-        let error = #expect(throws: (any Error).self) { try RunLog.read(path) }
-        let line = error.map { "\($0)" } ?? ""
+        let (path, line) = try Self.refusalOfFuzzInput("overread-attribute-message.h5")
         #expect(line == "\(path): the attribute message at byte 13360 declares a 19-byte name, a 20-byte datatype and a 166-byte dataspace, more than its 80 bytes; the file is damaged", "\(line)")
     }
 
@@ -371,9 +375,7 @@ extension HostileLogTests {
     /// 1.8 GB for it while reading a 10 kB file. No value is longer than its file: the log is
     /// refused in one line before the attribute is read.
     @Test func aVariableLengthValueLongerThanTheFileIsRefusedBeforeItIsAllocated() throws {
-        let path = try Self.copyOfFuzzInput("huge-variable-length-attribute.h5")
-        let error = #expect(throws: (any Error).self) { try RunLog.read(path) }
-        let line = error.map { "\($0)" } ?? ""
+        let (path, line) = try Self.refusalOfFuzzInput("huge-variable-length-attribute.h5")
         #expect(line.hasPrefix("\(path): the attribute message at byte "), "\(line)")
         #expect(line.hasSuffix(" elements of 1 bytes, more than the file's 10880 bytes; the file is damaged"), "\(line)")
     }
@@ -384,9 +386,7 @@ extension HostileLogTests {
     /// H5Aread). The heap is walked before the library sees the file, and the log is refused
     /// in one line naming the file and the object's offset.
     @Test func aGlobalHeapObjectLongerThanItsCollectionIsRefusedBeforeTheLibraryReadsIt() throws {
-        let path = try Self.copyOfFuzzInput("overread-global-heap-object.h5")
-        let error = #expect(throws: (any Error).self) { try RunLog.read(path) }
-        let line = error.map { "\($0)" } ?? ""
+        let (path, line) = try Self.refusalOfFuzzInput("overread-global-heap-object.h5")
         #expect(line == "\(path): the global heap collection at byte 2048 holds an object of 8390335240197207150 bytes at byte 2808, beyond the collection's end at byte 6144; the file is damaged", "\(line)")
     }
 
@@ -397,9 +397,7 @@ extension HostileLogTests {
     /// their layouts when the log is opened, and the log is refused in one line naming the
     /// file and the index node's offset.
     @Test func aChunkSmallerThanItsLayoutIsRefusedBeforeTheLibraryReadsIt() throws {
-        let path = try Self.copyOfFuzzInput("overread-chunk-size.h5")
-        let error = #expect(throws: (any Error).self) { try RunLog.read(path) }
-        let line = error.map { "\($0)" } ?? ""
+        let (path, line) = try Self.refusalOfFuzzInput("overread-chunk-size.h5")
         #expect(line == "\(path): the chunk index node at byte 36776 gives a chunk a size of 0 bytes, where the layout message at byte 8248 declares 8192-byte chunks; the file is damaged", "\(line)")
     }
 
@@ -410,9 +408,7 @@ extension HostileLogTests {
     /// objects when the log is opened, and the log is refused in one line naming the file and
     /// the attribute message's offset.
     @Test func anAttributeReferringToAMissingHeapObjectIsRefusedBeforeTheLibraryReadsIt() throws {
-        let path = try Self.copyOfFuzzInput("missing-global-heap-object.h5")
-        let error = #expect(throws: (any Error).self) { try RunLog.read(path) }
-        let line = error.map { "\($0)" } ?? ""
+        let (path, line) = try Self.refusalOfFuzzInput("missing-global-heap-object.h5")
         #expect(line == "\(path): the attribute message at byte 16080 refers to object 4294967290 of a global heap collection at address 9120, which the file does not hold; the file is damaged", "\(line)")
     }
 
@@ -421,9 +417,7 @@ extension HostileLogTests {
     /// (kept as Fuzz/corpus/runlog/missing-global-heap-object-empty-value.h5) made it read
     /// far past the collection's object table in `H5HG_read` (AddressSanitizer, under H5Aread).
     @Test func anEmptyAttributeValueReferringToAMissingHeapObjectIsRefused() throws {
-        let path = try Self.copyOfFuzzInput("missing-global-heap-object-empty-value.h5")
-        let error = #expect(throws: (any Error).self) { try RunLog.read(path) }
-        let line = error.map { "\($0)" } ?? ""
+        let (path, line) = try Self.refusalOfFuzzInput("missing-global-heap-object-empty-value.h5")
         #expect(line == "\(path): the attribute message at byte 1128 refers to object 1213481476 of a global heap collection at address 2048, which the file does not hold; the file is damaged", "\(line)")
     }
 
@@ -432,9 +426,7 @@ extension HostileLogTests {
     /// a record per chunk before reading: 2.1 GB for a file of 39 kB (libFuzzer's memory
     /// limit). The log is refused in one line naming the file and the dataset.
     @Test func aSeriesSpanningMillionsOfUnstoredChunksIsRefusedBeforeTheLibraryReadsIt() throws {
-        let path = try Self.copyOfFuzzInput("oom-unstored-chunks.h5")
-        let error = #expect(throws: (any Error).self) { try RunLog.read(path) }
-        let line = error.map { "\($0)" } ?? ""
+        let (path, line) = try Self.refusalOfFuzzInput("oom-unstored-chunks.h5")
         #expect(line == "\(path): seed 0: dataset /seed_0/mean_value has 6514789 values in 814349 chunks of 8 but stores only 1 chunks; it is damaged; the file was left untouched", "\(line)")
     }
 
@@ -444,9 +436,7 @@ extension HostileLogTests {
     /// memory ran out (h5dump -H was killed too). The log is refused in one line naming the
     /// file and the heap.
     @Test func aLocalHeapWhoseFreeListLoopsIsRefusedBeforeTheLibraryFollowsIt() throws {
-        let path = try Self.copyOfFuzzInput("oom-local-heap-free-list.h5")
-        let error = #expect(throws: (any Error).self) { try RunLog.read(path) }
-        let line = error.map { "\($0)" } ?? ""
+        let (path, line) = try Self.refusalOfFuzzInput("oom-local-heap-free-list.h5")
         #expect(line == "\(path): the free list of the local heap at byte 680 returns to the block at offset 24; the file is damaged", "\(line)")
     }
 
@@ -456,9 +446,7 @@ extension HostileLogTests {
     /// `H5G__ent_to_link` under `H5Ovisit2`). The log is refused in one line naming the file,
     /// the entry and the heap.
     @Test func aMemberNameThatDoesNotEndInItsHeapIsRefusedBeforeTheLibraryCopiesIt() throws {
-        let path = try Self.copyOfFuzzInput("overread-member-name.h5")
-        let error = #expect(throws: (any Error).self) { try RunLog.read(path) }
-        let line = error.map { "\($0)" } ?? ""
+        let (path, line) = try Self.refusalOfFuzzInput("overread-member-name.h5")
         #expect(line == "\(path): the symbol table entry at byte 8128 names a member by offset 72 into the 88-byte local heap at byte 6792, where no string ends; the file is damaged", "\(line)")
     }
 

@@ -31,44 +31,32 @@ extension HDF5File {
         let signature: [UInt8] = [0x47, 0x43, 0x4F, 0x4C, 1, 0, 0, 0]  // "GCOL", version 1, reserved
         let headerSize = 16, objectHeaderSize = 16
         var collections: GlobalHeapObjects = [:]
-        try image.withUnsafeBytes { raw in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            func word(_ at: Int, _ width: Int) -> UInt64 {
-                var value: UInt64 = 0
-                for k in (0..<width).reversed() { value = value << 8 | UInt64(bytes[at + k]) }
-                return value
+        let word = { (at: Int, width: Int) in littleEndianWord(image, at: at, width: width) }
+        for hit in offsets(of: signature, in: image, length: headerSize) {
+            var objects: [Int: Int] = [:]
+            let size = word(hit + 8, 8)
+            guard size >= UInt64(headerSize), size <= UInt64(image.count - hit) else {
+                throw HDF5Error(message: "\(path): the global heap collection at byte \(hit) declares \(size) bytes, more than the file holds; the file is damaged")
             }
-            var start = 0
-            while start + headerSize <= bytes.count {
-                guard let hit = (start...(bytes.count - headerSize)).first(where: { at in
-                    bytes[at] == signature[0] && (1..<signature.count).allSatisfy { bytes[at + $0] == signature[$0] }
-                }) else { return }
-                var objects: [Int: Int] = [:]
-                let size = word(hit + 8, 8)
-                guard size >= UInt64(headerSize), size <= UInt64(bytes.count - hit) else {
-                    throw HDF5Error(message: "\(path): the global heap collection at byte \(hit) declares \(size) bytes, more than the file holds; the file is damaged")
+            let end = hit + Int(size)
+            var at = hit + headerSize
+            while at + objectHeaderSize <= end {
+                let index = word(at, 2), objectSize = word(at + 8, 8)
+                let remaining = UInt64(end - at)
+                // The free-space object's size counts its header; another object's
+                // does not, and its data is padded to 8 bytes.
+                let step: UInt64? = index == 0 ? objectSize
+                    : objectSize > remaining ? nil : UInt64(objectHeaderSize) + (objectSize + 7) / 8 * 8
+                guard step != 0 else {
+                    throw HDF5Error(message: "\(path): the global heap collection at byte \(hit) holds an object of size 0 at byte \(at); the file is damaged")
                 }
-                let end = hit + Int(size)
-                var at = hit + headerSize
-                while at + objectHeaderSize <= end {
-                    let index = word(at, 2), objectSize = word(at + 8, 8)
-                    let remaining = UInt64(end - at)
-                    // The free-space object's size counts its header; another object's
-                    // does not, and its data is padded to 8 bytes.
-                    let step: UInt64? = index == 0 ? objectSize
-                        : objectSize > remaining ? nil : UInt64(objectHeaderSize) + (objectSize + 7) / 8 * 8
-                    guard step != 0 else {
-                        throw HDF5Error(message: "\(path): the global heap collection at byte \(hit) holds an object of size 0 at byte \(at); the file is damaged")
-                    }
-                    guard let step, step <= remaining else {
-                        throw HDF5Error(message: "\(path): the global heap collection at byte \(hit) holds an object of \(objectSize) bytes at byte \(at), beyond the collection's end at byte \(end); the file is damaged")
-                    }
-                    if index != 0 { objects[Int(index)] = Int(objectSize) }
-                    at += Int(step)
+                guard let step, step <= remaining else {
+                    throw HDF5Error(message: "\(path): the global heap collection at byte \(hit) holds an object of \(objectSize) bytes at byte \(at), beyond the collection's end at byte \(end); the file is damaged")
                 }
-                collections[hit] = objects
-                start = hit + 1
+                if index != 0 { objects[Int(index)] = Int(objectSize) }
+                at += Int(step)
             }
+            collections[hit] = objects
         }
         return collections
     }

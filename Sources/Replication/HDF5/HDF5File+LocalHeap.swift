@@ -28,17 +28,8 @@ extension HDF5File {
         var reader = ObjectHeaderReader(image: image, heaps: [:], path: path)
         try reader.findSuperblock()
         let base = reader.base
-        func word(_ at: Int) -> UInt64 {
-            var value: UInt64 = 0
-            for k in (0..<8).reversed() { value = value << 8 | UInt64(image[at + k]) }
-            return value
-        }
-        var start = 0
-        while start + headerSize <= image.count {
-            guard let hit = (start...(image.count - headerSize)).first(where: { at in
-                image[at] == signature[0] && (1..<signature.count).allSatisfy { image[at + $0] == signature[$0] }
-            }) else { return }
-            start = hit + 1
+        let word = { (at: Int) in littleEndianWord(image, at: at, width: 8) }
+        for hit in offsets(of: signature, in: image, length: headerSize) {
             let segmentSize = word(hit + 8), segmentAddress = word(hit + 24)
             var free = word(hit + 16)
             guard free != noFreeBlock else { continue }
