@@ -15,9 +15,9 @@ extension HDF5File {
     /// is decoded from bytes past it.
     ///
     /// So before the library sees an image, every local heap in it is found by its signature
-    /// and its free list is walked here: a block visited twice, a block whose header or
-    /// extent does not fit in the data segment, or a segment that does not fit in the image
-    /// is an error naming the file and the byte offset. A heap whose data segment lies
+    /// and its free list is walked here: a block visited twice, or a block whose header or
+    /// extent does not fit in the data segment, is an error naming the file and the byte
+    /// offset. A heap whose data segment lies
     /// elsewhere than the image holds is left to the library, which refuses to read past the
     /// end of a file. As with the global heap, a chance occurrence of the signature in numeric
     /// data would refuse a sound file; in a run log's floats and small integers it does not
