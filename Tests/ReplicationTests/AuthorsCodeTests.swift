@@ -70,6 +70,28 @@ import ThreeFactor
         #expect(report.exitCode == 5)
     }
 
+    /// A seed of the authors' code that stopped on a NaN: their side FAILs (a diverged run
+    /// has no final level), the reading says which seeds diverged, and the curves are compared
+    /// on the seeds that completed.
+    @Test func aDivergedRunOfTheAuthorsCodeFailsTheirSideAndIsNamed() throws {
+        let ours = SyntheticExperiment(id: "ours", plateauMean: 400, plateauSD: 4, noiseSD: 5, streamSeed: 1)
+        let authors = SyntheticExperiment(id: "ours", plateauMean: 400, plateauSD: 4, noiseSD: 5, streamSeed: 2)
+        var run = Self.authorsRun(authors)
+        run.statuses = run.seeds.indices.map { $0 == 0 ? "diverged" : "complete" }
+        run.curves[0] = Array(run.curves[0].prefix(37))
+        let mean = Descriptive.mean(ours.log().seeds.map { Descriptive.mean($0.series["episode_return"]!) })
+        let report = Verifier.run(reference: try Self.reference(paperMean: mean), logs: [ours.log()], profile: "quick",
+                                  authorsCode: ["official.json": run])
+        let a = try #require(report.results[0].authors)
+        #expect(report.results[0].verdict == .pass)
+        #expect(a.paper == .fail)
+        #expect(a.replication == .fail)
+        #expect(a.replicationText.contains("experiment ours seed \(run.seeds[0]) diverged after 37 of 200 units"), "\(a.replicationText)")
+        #expect(a.curves == .pass, "\(a.curvesText)")
+        #expect(a.curvesText.contains("ours: 200 units"), "\(a.curvesText)")
+        #expect(a.reading.hasSuffix("; the authors' code diverged (NaN) in 1 of \(run.seeds.count) seeds of ours"), "\(a.reading)")
+    }
+
     @Test func holmAdjustmentMatchesItsDefinition() {
         // Sorted: 0.005·4 = 0.02, 0.01·3 = 0.03, 0.03·2 = 0.06, max(0.06, 0.04·1) = 0.06.
         let adjusted = holmAdjusted([0.01, 0.04, 0.03, 0.005])
@@ -101,6 +123,10 @@ import ThreeFactor
              "key \"curves\": expected one curve per seed (2), got 1"),
             (#"{"provenance": "authors' code, re-run", "repository": "r", "commit": "c", "date": "d", "versions": {}, "protocol": "p", "experiment": "e", "seeds": [0], "curves": [[]]}"#,
              "key \"curves\": the curve of seed 0 is empty or not finite"),
+            (#"{"provenance": "authors' code, re-run", "repository": "r", "commit": "c", "date": "d", "versions": {}, "protocol": "p", "experiment": "e", "seeds": [0], "curves": [[1]], "statuses": ["complete", "diverged"]}"#,
+             "key \"statuses\": expected one status per seed (1), got 2"),
+            (#"{"provenance": "authors' code, re-run", "repository": "r", "commit": "c", "date": "d", "versions": {}, "protocol": "p", "experiment": "e", "seeds": [0], "curves": [[1]], "statuses": ["crashed"]}"#,
+             "key \"statuses\": expected \"complete\" or \"diverged\", got \"crashed\""),
             ("not json", "is not a JSON run file of the authors' code"),
         ]
         for (i, (text, expected)) in cases.enumerated() {

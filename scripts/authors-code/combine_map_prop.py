@@ -5,10 +5,10 @@ read by ThreeFactor's `AuthorsCodeRun` (data/authors-code/map-prop/<experiment>.
 Only complete seeds (not pilots, exactly max_eps episodes) are included, in seed order.
 Usage: python combine_map_prop.py [experiment ...]   (default: every experiment with partials)
 """
-import json
 import os
-import statistics
 import sys
+
+from run_files import complete_partials, write_run
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BASE = os.path.join(ROOT, "data", "authors-code", "map-prop")
@@ -46,24 +46,12 @@ def protocol(exp, parts):
 
 
 def combine(exp):
-    pdir = os.path.join(BASE, "partial", exp)
-    parts = []
-    for name in os.listdir(pdir):
-        if name.startswith("seed-") and name.endswith(".json"):
-            with open(os.path.join(pdir, name)) as f:
-                p = json.load(f)
-            if p.get("pilot") or len(p["curve"]) != p["max_eps"]:
-                print(f"{exp}: skip {name} (pilot or incomplete)")
-                continue
-            parts.append(p)
+    parts = complete_partials(os.path.join(BASE, "partial", exp),
+                              lambda p: not p.get("pilot") and len(p["curve"]) == p["max_eps"],
+                              ("commit", "versions", "config", "env_name", "max_eps"))
     if not parts:
         print(f"{exp}: no complete seed")
         return
-    parts.sort(key=lambda p: p["seed"])
-    for key in ("commit", "versions", "config", "env_name", "max_eps"):
-        values = {json.dumps(p[key], sort_keys=True) for p in parts}
-        if len(values) != 1:
-            sys.exit(f"{exp}: seeds differ in {key}: {values}")
     versions = dict(parts[0]["versions"])
     versions["torch"] = "not used (NumPy code)"
     run = {
@@ -77,18 +65,7 @@ def combine(exp):
         "seeds": [p["seed"] for p in parts],
         "curves": [p["curve"] for p in parts],
     }
-    out = os.path.join(BASE, exp + ".json")
-    with open(out + ".tmp", "w") as f:
-        json.dump(run, f, indent=1)
-        f.write("\n")
-    os.replace(out + ".tmp", out)
-    means = [statistics.fmean(c) for c in run["curves"]]
-    print(f"{exp}: seeds {run['seeds']}")
-    print("  per-seed mean return: " + " ".join(f"{m:.2f}" for m in means))
-    print(f"  mean {statistics.fmean(means):.2f}, population std {statistics.pstdev(means):.2f}")
-    print("  wall s per seed: " + " ".join(f"{p['wall_seconds']:.0f}" for p in parts)
-          + "; cpu s per seed: " + " ".join(f"{p['cpu_seconds']:.0f}" for p in parts))
-    print(f"  -> {os.path.relpath(out, ROOT)}")
+    write_run(os.path.join(BASE, exp + ".json"), run, parts, ROOT)
 
 
 def main():

@@ -50,6 +50,9 @@ public struct AuthorsCodeRun: Sendable, Equatable, Decodable {
     public var series: String?
     /// Per seed, the series' value for every unit (episode, block).
     public var curves: [[Double]]
+    /// Per seed, how its run ended: "complete", or "diverged" when the authors' code stopped
+    /// on a NaN (its curve then holds the units before); absent: every seed is complete.
+    public var statuses: [String]?
 
     /// One line: repository at commit, seeds, date.
     public var summary: String {
@@ -72,10 +75,24 @@ public struct AuthorsCodeRun: Sendable, Equatable, Decodable {
         guard !run.seeds.isEmpty, run.curves.count == run.seeds.count else {
             throw fail("key \"curves\": expected one curve per seed (\(run.seeds.count)), got \(run.curves.count)")
         }
-        for (seed, curve) in zip(run.seeds, run.curves) where curve.isEmpty || curve.contains(where: { !$0.isFinite }) {
+        if let statuses = run.statuses {
+            guard statuses.count == run.seeds.count else {
+                throw fail("key \"statuses\": expected one status per seed (\(run.seeds.count)), got \(statuses.count)")
+            }
+            if let bad = statuses.first(where: { $0 != "complete" && $0 != "diverged" }) {
+                throw fail("key \"statuses\": expected \"complete\" or \"diverged\", got \"\(bad)\"")
+            }
+        }
+        for (k, (seed, curve)) in zip(run.seeds, run.curves).enumerated()
+        where (curve.isEmpty && run.status(k) == .complete) || curve.contains(where: { !$0.isFinite }) {
             throw fail("key \"curves\": the curve of seed \(seed) is empty or not finite")
         }
         return run
+    }
+
+    /// How the run of the k-th seed ended.
+    func status(_ k: Int) -> RunStatus {
+        statuses?[k] == "diverged" ? .diverged : .complete
     }
 
     /// The run as a log of experiment `id`, its curves as `series`, so that a check's metric
@@ -84,7 +101,9 @@ public struct AuthorsCodeRun: Sendable, Equatable, Decodable {
         ExperimentLog(
             paper: paper, experiment: id, profile: profile, label: "authors' code", figure: "",
             expectedUnits: curves.map(\.count).max() ?? 0,
-            seeds: zip(seeds, curves).map { SeedLog(seed: $0, status: .complete, series: [series ?? "episode_return": $1]) })
+            seeds: zip(seeds, curves).enumerated().map { k, run in
+                SeedLog(seed: run.0, status: status(k), series: [series ?? "episode_return": run.1])
+            })
     }
 }
 
@@ -168,7 +187,8 @@ extension Verifier {
         return AuthorsCodeResult(
             source: source, paper: paper.verdict, paperText: paper.ours, replication: replication,
             replicationText: replicationText, curves: curves, curvesText: curvesText,
-            reading: reading(ours: oursVerdict, authors: paper.verdict, replication: replication, curves: curves))
+            reading: reading(ours: oursVerdict, authors: paper.verdict, replication: replication, curves: curves,
+                             divergence: divergence(check, loaded)))
     }
 
     /// The curves (the metric's series, per unit) of ours and of the authors' code, cut into
@@ -183,7 +203,7 @@ extension Verifier {
         for id in check.experiments {
             guard let mine = ours[id], let other = theirs[id] else { return (nil, "—") }
             let x = mine.seeds.filter { $0.status == .complete }.compactMap { $0.series[series] }
-            let y = other.seeds.compactMap { $0.series[series] }
+            let y = other.seeds.filter { $0.status == .complete }.compactMap { $0.series[series] }
             guard x.count >= 2, y.count >= 2 else { return (nil, "curves of at least 2 seeds on each side are needed") }
             let length = (x + y).map(\.count).min()!
             let k = min(reference.windows, length)
@@ -203,9 +223,19 @@ extension Verifier {
         return (differing.isEmpty ? .pass : .fail, text)
     }
 
+    /// Which of the authors' code's runs diverged, e.g. "the authors' code diverged (NaN) in
+    /// 5 of 5 seeds of depth4-nrl"; nil when none did.
+    static func divergence(_ check: ReferenceCheck, _ runs: [AuthorsCodeRun]) -> String? {
+        let parts = zip(check.experiments, runs).compactMap { id, run -> String? in
+            let n = run.seeds.indices.filter { run.status($0) == .diverged }.count
+            return n == 0 ? nil : "\(n) of \(run.seeds.count) seeds of \(id)"
+        }
+        return parts.isEmpty ? nil : "the authors' code diverged (NaN) in " + parts.joined(separator: " and ")
+    }
+
     /// The three comparisons read together, e.g. "paper's number not reproduced; the authors'
     /// code does not reproduce it either; ours is equivalent to the authors' code".
-    static func reading(ours: Verdict, authors: Verdict, replication: Verdict, curves: Verdict?) -> String {
+    static func reading(ours: Verdict, authors: Verdict, replication: Verdict, curves: Verdict?, divergence: String? = nil) -> String {
         var parts: [String] = []
         switch (ours, authors) {
         case (.pass, .pass): parts.append("the paper's result is reproduced, by ours and by the authors' code")
@@ -223,6 +253,7 @@ extension Verifier {
         }
         if curves == .fail { parts.append("the learning curves differ in some windows") }
         if curves == .pass && replication == .pass { parts[parts.count - 1] += ", curve by curve too" }
+        if let divergence { parts.append(divergence) }
         return parts.joined(separator: "; ")
     }
 }
