@@ -71,8 +71,8 @@ import ThreeFactor
     }
 
     /// A seed of the authors' code that stopped on a NaN: their side FAILs (a diverged run
-    /// has no final level), the reading says which seeds diverged, and the curves are compared
-    /// on the seeds that completed.
+    /// has no final level), the reading says which seeds diverged, the final levels are
+    /// compared on the seeds that completed and the curves up to the earliest divergence.
     @Test func aDivergedRunOfTheAuthorsCodeFailsTheirSideAndIsNamed() throws {
         let ours = SyntheticExperiment(id: "ours", plateauMean: 400, plateauSD: 4, noiseSD: 5, streamSeed: 1)
         let authors = SyntheticExperiment(id: "ours", plateauMean: 400, plateauSD: 4, noiseSD: 5, streamSeed: 2)
@@ -86,10 +86,21 @@ import ThreeFactor
         #expect(report.results[0].verdict == .pass)
         #expect(a.paper == .fail)
         #expect(a.replication == .fail)
-        #expect(a.replicationText.contains("experiment ours seed \(run.seeds[0]) diverged after 37 of 200 units"), "\(a.replicationText)")
+        #expect(a.paperText.contains("experiment ours seed \(run.seeds[0]) diverged after 37 of 200 units"), "\(a.paperText)")
+        #expect(a.replicationText.hasPrefix("authors' code: experiment ours seed \(run.seeds[0]) diverged after 37 of 200 units; ours: ours "), "\(a.replicationText)")
+        #expect(a.replicationText.contains("(n = \(run.seeds.count - 1)); Welch p = "), "\(a.replicationText)")
         #expect(a.curves == .pass, "\(a.curvesText)")
-        #expect(a.curvesText.contains("ours: 200 units"), "\(a.curvesText)")
+        #expect(a.curvesText.contains("ours: 37 units"), "\(a.curvesText)")
         #expect(a.reading.hasSuffix("; the authors' code diverged (NaN) in 1 of \(run.seeds.count) seeds of ours"), "\(a.reading)")
+
+        // Every seed diverged: nothing to compare, still a FAIL that names them.
+        run.statuses = run.seeds.map { _ in "diverged" }
+        let none = Verifier.run(reference: try Self.reference(paperMean: mean), logs: [ours.log()], profile: "quick",
+                                authorsCode: ["official.json": run])
+        let b = try #require(none.results[0].authors)
+        #expect(b.replication == .fail)
+        #expect(b.replicationText.hasPrefix("authors' code: experiment ours seed \(run.seeds[0]) diverged after 37 of 200 units; "), "\(b.replicationText)")
+        #expect(b.curves != nil, "the units before the NaN are still compared")
     }
 
     @Test func holmAdjustmentMatchesItsDefinition() {

@@ -440,6 +440,27 @@ extension HostileLogTests {
         #expect(line == "\(path): the free list of the local heap at byte 680 returns to the block at offset 24; the file is damaged", "\(line)")
     }
 
+    /// Verifying a log again replaces its /summary group: the old group's local heap stays in
+    /// the file, unreachable, its data segment reused. The heap checks read only the heaps the
+    /// groups name, so a log verified any number of times still opens (the stale heap's free
+    /// list, read by signature, had looked like a loop).
+    @Test func aLogVerifiedAgainAndAgainStillOpens() throws {
+        let dir = Scratch.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = "\(dir)/walk.h5"
+        #expect(try run(path).statuses == [0: .complete, 1: .complete])
+        for round in 1...4 {
+            let results = (0..<(3 * round)).map { k in
+                CheckResult(id: "check-\(round)-\(k)", description: String(repeating: "d", count: 40 * k + round),
+                            provenance: .claimInAbstract, source: "s", experiments: ["walk"], metric: "m", reference: "r",
+                            ours: String(repeating: "o", count: 17 * k), test: "t", estimates: [], statistics: [],
+                            verdict: k % 2 == 0 ? .pass : .fail, notes: [])
+            }
+            try RunLog.writeSummary(path, results: results, profile: "quick")
+            #expect(try RunLog.read(path).seeds.count == 2, "round \(round)")
+        }
+    }
+
     /// A fuzz input in which the last member name of a seed group's local heap had lost its
     /// terminating zero (kept as Fuzz/corpus/runlog/overread-member-name.h5) made libhdf5
     /// 1.10.8 duplicate the name from memory past the heap (AddressSanitizer, in

@@ -8,8 +8,8 @@ extension HDF5File {
     }
 
     /// The byte offsets at which `signature` begins in `image` with at least `length` bytes
-    /// from there to the image's end, in increasing order: where the heap walks look for the
-    /// structures libhdf5 would decode.
+    /// from there to the image's end, in increasing order: where the global heap walk looks for
+    /// the collections libhdf5 would decode.
     static func offsets(of signature: [UInt8], in image: [UInt8], length: Int) -> [Int] {
         guard image.count >= length, let first = signature.first else { return [] }
         return image.withUnsafeBufferPointer { bytes in

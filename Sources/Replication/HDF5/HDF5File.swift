@@ -99,11 +99,10 @@ public final class HDF5File {
         id = try Self.openImage(image, path: path, writable: true)
     }
 
-    /// Opens `image` with the core driver after `checkLocalHeaps`, `checkSymbolTables` and
-    /// `checkGlobalHeaps`, and checks its object headers (`checkObjectHeaders`) before any
+    /// Opens `image` with the core driver after `checkSymbolTables` (local heaps and member
+    /// names) and `checkGlobalHeaps`, and checks its object headers (`checkObjectHeaders`) before any
     /// attribute or dataset is decoded. The caller holds `libraryLock`.
     private static func openImage(_ image: [UInt8], path: String, writable: Bool) throws -> hid_t {
-        try checkLocalHeaps(image, path: path)
         try checkSymbolTables(image, path: path)
         let heaps = try checkGlobalHeaps(image, path: path)
         let fapl = H5Pcreate(chdf5_p_file_access())

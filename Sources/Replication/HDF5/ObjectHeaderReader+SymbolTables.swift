@@ -1,6 +1,7 @@
 extension HDF5File {
-    /// Refuses an image in which a group names a member by a string that does not end inside
-    /// its local heap (`ObjectHeaderReader.checkSymbolTables`).
+    /// Refuses an image in which a group's local heap has a free list libhdf5 would follow for
+    /// ever or read past, or names a member by a string that does not end inside the heap
+    /// (`ObjectHeaderReader.checkSymbolTables`).
     static func checkSymbolTables(_ image: [UInt8], path: String) throws {
         var reader = ObjectHeaderReader(image: image, heaps: [:], path: path)
         try reader.findSuperblock()
@@ -23,10 +24,24 @@ extension ObjectHeaderReader {
     /// `H5Ovisit2`: `Fuzz/corpus/runlog/overread-member-name.h5`, where the last name of a
     /// seed's heap had lost its zero).
     ///
+    /// The heap's free list is read by the library too, when it loads the heap: a header that
+    /// begins `HEAP`, version 0, three reserved bytes, the data segment's size (8 bytes), the
+    /// offset of its first free block (8; the value 1 means none), and the data segment's
+    /// address (8); each free block begins with the offset of the next (8) and its own size
+    /// (8). libhdf5 1.10.8 follows those offsets checking only that each lies inside the data
+    /// segment: a damaged offset that leads back to a block already visited makes it allocate
+    /// list nodes until memory runs out, inside one C call
+    /// (`Fuzz/corpus/runlog/oom-local-heap-free-list.h5`, where one changed byte made the only
+    /// free block name itself), and a block that starts within 16 bytes of the segment's end
+    /// is decoded from bytes past it.
+    ///
     /// So before the library opens an image, the groups are walked from the root the way the
-    /// library walks them, and every name offset of every key and entry must point at a string
-    /// that ends inside the heap's data segment; a failure is an error naming the file and
-    /// the byte offset. A structure that is not where its address says (no signature, or
+    /// library walks them; the free list of each group's heap must visit each block once and
+    /// fit in the data segment, and every name offset of every key and entry must point at a
+    /// string that ends inside the segment; a failure is an error naming the file and the byte
+    /// offset. Only the heaps the groups name are read: a file keeps the bytes of structures
+    /// it no longer uses (a group removed and created again leaves its old heap behind, whose
+    /// segment may since hold anything), and the library never reads those. A structure that is not where its address says (no signature, or
     /// beyond the image) is left to the library, which checks signatures and refuses to read
     /// past the end of a file. Each node and header is visited once, so a damaged address
     /// that loops back ends the walk.
@@ -42,6 +57,7 @@ extension ObjectHeaderReader {
             guard visitedGroups.insert(group).inserted,
                   let (tree, heapAddress) = symbolTable(ofObjectHeaderAt: group),
                   let heap = localHeapSegment(at: heapAddress) else { continue }
+            try checkFreeList(ofHeapAt: base + heapAddress, segment: heap)
             var nodes = [tree]
             while let node = nodes.popLast() {
                 guard visitedNodes.insert(node).inserted else { continue }
@@ -73,6 +89,27 @@ extension ObjectHeaderReader {
               let size = word(at + 8, 8), let segment = word(at + 24, 8),
               segment <= image.count - base, size <= image.count - base - segment else { return nil }
         return (base + segment)..<(base + segment + size)
+    }
+
+    /// Walks the free list of the local heap whose header is at image offset `at`.
+    private func checkFreeList(ofHeapAt at: Int, segment: Range<Int>) throws {
+        let noFreeBlock = 1, freeBlockHeaderSize = 16
+        guard var free = word(at + 16, 8) else { return }
+        var visited: Set<Int> = []
+        while free != noFreeBlock {
+            guard free <= segment.count, segment.count - free >= freeBlockHeaderSize else {
+                throw damaged("the local heap at byte \(at) names a free block at offset \(free) of its \(segment.count)-byte data segment, which the block's header does not fit in")
+            }
+            guard visited.insert(free).inserted else {
+                throw damaged("the free list of the local heap at byte \(at) returns to the block at offset \(free)")
+            }
+            let block = segment.lowerBound + free
+            guard let size = word(block + 8, 8), size <= segment.count - free else {
+                throw damaged("the local heap at byte \(at) holds a free block of \(word(block + 8, 8).map(String.init) ?? "?") bytes at offset \(free), beyond its \(segment.count)-byte data segment")
+            }
+            guard let next = word(block, 8) else { return }
+            free = next
+        }
     }
 
     /// Checks the names of one node of a group's B-tree: at level 0 its children are symbol

@@ -97,10 +97,12 @@ public struct AuthorsCodeRun: Sendable, Equatable, Decodable {
 
     /// The run as a log of experiment `id`, its curves as `series`, so that a check's metric
     /// reads it exactly as it reads ours.
-    func log(experiment id: String, paper: String, profile: String) -> ExperimentLog {
+    /// `expectedUnits` is the experiment's budget (absent: the longest curve), against which a
+    /// diverged seed's units are counted.
+    func log(experiment id: String, paper: String, profile: String, expectedUnits: Int? = nil) -> ExperimentLog {
         ExperimentLog(
             paper: paper, experiment: id, profile: profile, label: "authors' code", figure: "",
-            expectedUnits: curves.map(\.count).max() ?? 0,
+            expectedUnits: expectedUnits ?? curves.map(\.count).max() ?? 0,
             seeds: zip(seeds, curves).enumerated().map { k, run in
                 SeedLog(seed: run.0, status: status(k), series: [series ?? "episode_return": run.1])
             })
@@ -149,10 +151,17 @@ extension Verifier {
                                      reading: "the authors' code's runs are missing")
         }
         var theirs: [String: ExperimentLog] = [:]
-        for (id, run) in zip(check.experiments, loaded) { theirs[id] = run.log(experiment: id, paper: "", profile: profile) }
+        for (id, run) in zip(check.experiments, loaded) {
+            theirs[id] = run.log(experiment: id, paper: "", profile: profile, expectedUnits: ours[id]?.expectedUnits)
+        }
         let paper = evaluateAgainstReference(check, logs: theirs, profile: profile, expectedSeeds: [:], expectedConfigs: [:])
         let a = collect(check, logs: ours, profile: profile, expectedSeeds: expectedSeeds, expectedConfigs: expectedConfigs)
-        let b = collect(check, logs: theirs, profile: profile, expectedSeeds: [:], expectedConfigs: [:])
+        // A diverged seed of the authors' code has no value of the metric: the comparison FAILs
+        // and names it, and is still made on their seeds that completed, for what it shows.
+        var completed = theirs
+        for id in completed.keys { completed[id]!.seeds.removeAll { $0.status == .diverged } }
+        let divergences = collect(check, logs: theirs, profile: profile, expectedSeeds: [:], expectedConfigs: [:]).failures
+        let b = collect(check, logs: completed, profile: profile, expectedSeeds: [:], expectedConfigs: [:])
 
         var replication = Verdict.missing, replicationText = "—"
         var margin = reference.margin
@@ -161,7 +170,7 @@ extension Verifier {
             replication = .fail
             replicationText = (a.failures + b.failures).joined(separator: "; ")
         } else if a.missing.isEmpty, b.missing.isEmpty, let margin {
-            var parts: [String] = [], pass = true
+            var parts: [String] = divergences.map { "authors' code: \($0)" }, pass = divergences.isEmpty
             for (x, y) in zip(a.samples, b.samples) {
                 guard x.numbers.count >= 2, y.numbers.count >= 2 else {
                     pass = false
@@ -182,19 +191,24 @@ extension Verifier {
         } else {
             replicationText = (a.missing + b.missing).joined(separator: "; ")
         }
+        if replication == .missing, !divergences.isEmpty {
+            replication = .fail
+            replicationText = divergences.map { "authors' code: \($0)" }.joined(separator: "; ")
+        }
 
         let (curves, curvesText) = compareCurves(check, ours: ours, theirs: theirs, reference: reference)
         return AuthorsCodeResult(
-            source: source, paper: paper.verdict, paperText: paper.ours, replication: replication,
+            source: source, paper: paper.verdict, paperText: paper.ours == "—" && !paper.notes.isEmpty ? paper.notes.joined(separator: "; ") : paper.ours,
+            replication: replication,
             replicationText: replicationText, curves: curves, curvesText: curvesText,
             reading: reading(ours: oursVerdict, authors: paper.verdict, replication: replication, curves: curves,
                              divergence: divergence(check, loaded)))
     }
 
     /// The curves (the metric's series, per unit) of ours and of the authors' code, cut into
-    /// `windows` windows of their common length; per window the per-seed means are compared
-    /// by Welch's two-sided test, and the p-values of every window of every experiment are
-    /// adjusted by Holm's step-down method.
+    /// `windows` windows of their common length (up to the earliest divergence of theirs); per
+    /// window the per-seed means are compared by Welch's two-sided test, and the p-values of
+    /// every window of every experiment are adjusted by Holm's step-down method.
     static func compareCurves(_ check: ReferenceCheck, ours: [String: ExperimentLog], theirs: [String: ExperimentLog],
                               reference: AuthorsCodeReference) -> (Verdict?, String) {
         let series = check.metric.seriesNames[0]
@@ -203,7 +217,9 @@ extension Verifier {
         for id in check.experiments {
             guard let mine = ours[id], let other = theirs[id] else { return (nil, "—") }
             let x = mine.seeds.filter { $0.status == .complete }.compactMap { $0.series[series] }
-            let y = other.seeds.filter { $0.status == .complete }.compactMap { $0.series[series] }
+            // The authors' diverged seeds count with the units before their NaN: the curves are
+            // compared over the units every seed has.
+            let y = other.seeds.compactMap { $0.series[series] }
             guard x.count >= 2, y.count >= 2 else { return (nil, "curves of at least 2 seeds on each side are needed") }
             let length = (x + y).map(\.count).min()!
             let k = min(reference.windows, length)
