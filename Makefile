@@ -75,6 +75,8 @@ citation: deps
 
 bench: build
 	$(CLI) bench
+	@if command -v valgrind > /dev/null; then scripts/callgrind-step.sh cartpole-map-prop; \
+	else echo "bench: valgrind not installed, no instruction count (apt-get install valgrind)"; fi
 
 replicate-%: build
 	$(CLI) replicate $* --profile full $(if $(JOBS),--jobs $(JOBS))
