@@ -160,7 +160,8 @@ extension Verifier {
         // and names it, and is still made on their seeds that completed, for what it shows.
         var completed = theirs
         for id in completed.keys { completed[id]!.seeds.removeAll { $0.status == .diverged } }
-        let divergences = collect(check, logs: theirs, profile: profile, expectedSeeds: [:], expectedConfigs: [:]).failures
+        let divergences = collect(check, logs: theirs, profile: profile, expectedSeeds: [:], expectedConfigs: [:])
+            .failures.map { "authors' code: \($0)" }
         let b = collect(check, logs: completed, profile: profile, expectedSeeds: [:], expectedConfigs: [:])
 
         var replication = Verdict.missing, replicationText = "—"
@@ -170,7 +171,7 @@ extension Verifier {
             replication = .fail
             replicationText = (a.failures + b.failures).joined(separator: "; ")
         } else if a.missing.isEmpty, b.missing.isEmpty, let margin {
-            var parts: [String] = divergences.map { "authors' code: \($0)" }, pass = divergences.isEmpty
+            var parts = divergences, pass = divergences.isEmpty
             for (x, y) in zip(a.samples, b.samples) {
                 guard x.numbers.count >= 2, y.numbers.count >= 2 else {
                     pass = false
@@ -193,13 +194,14 @@ extension Verifier {
         }
         if replication == .missing, !divergences.isEmpty {
             replication = .fail
-            replicationText = divergences.map { "authors' code: \($0)" }.joined(separator: "; ")
+            replicationText = divergences.joined(separator: "; ")
         }
 
         let (curves, curvesText) = compareCurves(check, ours: ours, theirs: theirs, reference: reference)
+        // A FAIL without an estimate (a diverged seed) shows why instead.
+        let paperText = paper.ours == "—" && !paper.notes.isEmpty ? paper.notes.joined(separator: "; ") : paper.ours
         return AuthorsCodeResult(
-            source: source, paper: paper.verdict, paperText: paper.ours == "—" && !paper.notes.isEmpty ? paper.notes.joined(separator: "; ") : paper.ours,
-            replication: replication,
+            source: source, paper: paper.verdict, paperText: paperText, replication: replication,
             replicationText: replicationText, curves: curves, curvesText: curvesText,
             reading: reading(ours: oursVerdict, authors: paper.verdict, replication: replication, curves: curves,
                              divergence: divergence(check, loaded)))
