@@ -8,7 +8,7 @@ Usage: python combine_map_prop.py [experiment ...]   (default: every experiment 
 import os
 import sys
 
-from run_files import complete_partials, write_run
+from run_files import combine_all, complete_partials, write_run
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BASE = os.path.join(ROOT, "data", "authors-code", "map-prop")
@@ -68,11 +68,5 @@ def combine(exp):
     write_run(os.path.join(BASE, exp + ".json"), run, parts, ROOT)
 
 
-def main():
-    exps = sys.argv[1:] or sorted(os.listdir(os.path.join(BASE, "partial")))
-    for exp in exps:
-        combine(exp)
-
-
 if __name__ == "__main__":
-    main()
+    combine_all(BASE, combine)

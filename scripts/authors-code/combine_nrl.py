@@ -9,7 +9,7 @@ Usage: python combine_nrl.py [experiment ...]   (default: every experiment with 
 import os
 import sys
 
-from run_files import complete_partials, write_run
+from run_files import combine_all, complete_partials, write_run
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BASE = os.path.join(ROOT, "data", "authors-code", "nrl")
@@ -75,11 +75,5 @@ def combine(exp):
     write_run(os.path.join(BASE, exp + ".json"), run, parts, ROOT)
 
 
-def main():
-    exps = sys.argv[1:] or sorted(os.listdir(os.path.join(BASE, "partial")))
-    for exp in exps:
-        combine(exp)
-
-
 if __name__ == "__main__":
-    main()
+    combine_all(BASE, combine)

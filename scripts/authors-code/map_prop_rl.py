@@ -31,6 +31,7 @@ import tempfile
 import time
 
 from low_priority import keep_low_priority
+from run_files import write_json_atomically
 
 TASKS = {
     # task: (authors' config file, our experiment id)
@@ -141,11 +142,7 @@ def main():
         "mean_return": sum(curve) / len(curve),
         "curve": curve,
     }
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)) or ".", exist_ok=True)
-    tmp = args.out + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(out, f)
-    os.replace(tmp, args.out)
+    write_json_atomically(args.out, out)
     print("seed %d: %d episodes, mean return %.2f, wall %.0f s, cpu %.0f s -> %s"
           % (args.seed, len(curve), out["mean_return"], wall, cpu, args.out), flush=True)
 

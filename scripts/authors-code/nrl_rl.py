@@ -43,6 +43,7 @@ import tomllib
 import types
 
 from low_priority import keep_low_priority
+from run_files import write_json_atomically
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -178,11 +179,7 @@ def main():
         "mean_return": sum(returns) / len(returns) if returns else None,
         "curve": returns,
     }
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)) or ".", exist_ok=True)
-    tmp = args.out + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(out, f)
-    os.replace(tmp, args.out)
+    write_json_atomically(args.out, out)
     print("seed %d: %s, %d episodes, mean return %s, wall %.0f s, cpu %.0f s -> %s"
           % (args.seed, status if error is None else error, len(returns), out["mean_return"], wall, cpu, args.out),
           flush=True)

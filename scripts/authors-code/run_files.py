@@ -27,13 +27,27 @@ def complete_partials(pdir, is_complete, same_keys):
     return parts
 
 
+def write_json_atomically(path, value, indent=None):
+    """Writes `value` as JSON to `path` through a temporary file, so a killed run leaves no
+    half-written file."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)) or ".", exist_ok=True)
+    with open(path + ".tmp", "w") as f:
+        json.dump(value, f, indent=indent)
+        if indent is not None:
+            f.write("\n")
+    os.replace(path + ".tmp", path)
+
+
+def combine_all(base, combine):
+    """The combine scripts' command line: the experiments named, or every one with partials."""
+    for exp in sys.argv[1:] or sorted(os.listdir(os.path.join(base, "partial"))):
+        combine(exp)
+
+
 def write_run(out, run, parts, root):
     """Writes `run` (provenance, repository, commit, date, versions, protocol, experiment,
     seeds, curves) to `out` atomically and prints its per-seed summary."""
-    with open(out + ".tmp", "w") as f:
-        json.dump(run, f, indent=1)
-        f.write("\n")
-    os.replace(out + ".tmp", out)
+    write_json_atomically(out, run, indent=1)
     means = [statistics.fmean(c) for c in run["curves"]]
     print(f"{run['experiment']}: seeds {run['seeds']}")
     print("  per-seed mean return: " + " ".join(f"{m:.2f}" for m in means))
