@@ -5,7 +5,9 @@ import ThreeFactor
 
 /// `make bench`: steps per CPU second of every environment alone and of every rule
 /// learning, in one run, with the ratio to the official implementations' speed where it
-/// is known. The learning rows and the official speeds are data: the `[[bench]]` tables
+/// is known. Rules that run in lockstep (`LockstepBenchmark.rules`) get a second row with
+/// eight seeds at once (steps of all lanes per CPU second, and its ratio to the single seed),
+/// and both rows their matrix arithmetic as a fraction of the peak measured in the same run. The learning rows and the official speeds are data: the `[[bench]]` tables
 /// of every `papers/<id>/experiments.toml`. Build in release mode for meaningful numbers
 /// (the Makefile does).
 /// Rates are per CPU second of the benchmarking thread, so other load on the machine
@@ -23,6 +25,10 @@ struct BenchCommand: ParsableCommand {
         var steps: Int
         var official: OfficialSpeed?
         var measure: (Int) throws -> Double  // steps per CPU second
+        /// Floating-point operations per step, when they are counted (`LockstepBenchmark`).
+        var operationsPerStep: Double? = nil
+        /// The case this one is a faster form of (its ratio is printed).
+        var baseline: String? = nil
     }
 
     func run() throws {
@@ -42,21 +48,48 @@ struct BenchCommand: ParsableCommand {
             print("(no learning benchmarks: no papers/<id>/experiments.toml under \(root); run from the repository root or pass --root)")
         }
         for b in try LearningBenchmark.all(root: root) {
-            cases.append(Case(name: b.name, steps: b.steps, official: b.official) { try b.run(steps: $0) })
+            let e = b.experiment
+            var operations: Double?
+            if e.kind == EpisodicTrials.kindName, let env = e.env, LockstepBenchmark.rules.contains(e.rule) {
+                operations = try LockstepBenchmark.matrixOperationsPerStep(
+                    rule: e.rule, env: env, parameters: e.params, environmentOptions: e.envOptions)
+            }
+            cases.append(Case(name: b.name, steps: b.steps, official: b.official, measure: { try b.run(steps: $0) }, operationsPerStep: operations))
+            if let operations, let env = e.env {
+                let lanes = LockstepActorCritic.lanes
+                cases.append(Case(
+                    name: "\(b.name), \(lanes) seeds in lockstep", steps: b.steps * lanes, official: b.official,
+                    measure: { steps in
+                        try LockstepBenchmark.run(rule: e.rule, env: env, steps: steps, parameters: e.params,
+                                                  environmentOptions: e.envOptions).stepsPerCPUSecond
+                    },
+                    operationsPerStep: operations, baseline: b.name))
+            }
         }
         if let filter { cases = cases.filter { $0.name.contains(filter) } }
 
-        if filter == nil {
-            let peak = PeakFLOPS.measure(iterations: max(1_000_000, Int(20_000_000 * scale)))
-            print(String(format: "peak of this thread: %.1f GFLOP per CPU second (12 chains of 4-wide double FMA)", peak / 1e9))
+        // The peak is measured in every run that has a case to hold against it.
+        var peak: Double?
+        if filter == nil || cases.contains(where: { $0.operationsPerStep != nil }) {
+            let measured = PeakFLOPS.measure(iterations: max(1_000_000, Int(20_000_000 * scale)))
+            print(String(format: "peak of this thread: %.1f GFLOP per CPU second (12 chains of 4-wide double FMA)", measured / 1e9))
+            peak = measured
         }
-        print("benchmark".padding(toLength: 70, withPad: " ", startingAt: 0) + "  steps/CPU-s   vs official")
+        print("benchmark".padding(toLength: 86, withPad: " ", startingAt: 0) + "  steps/CPU-s   ratio")
+        var rates: [String: Double] = [:]
         for c in cases {
             let steps = max(1_000, Int(Double(c.steps) * scale))
             let rate = try c.measure(steps)
-            var line = c.name.padding(toLength: 70, withPad: " ", startingAt: 0) + String(format: "  %11.0f", rate)
+            rates[c.name] = rate
+            var line = c.name.padding(toLength: 86, withPad: " ", startingAt: 0) + String(format: "  %11.0f", rate)
+            if let b = c.baseline, let base = rates[b] {
+                line += String(format: "   %6.2fx single seed", rate / base)
+            }
             if let o = c.official {
                 line += String(format: "   %6.0fx  (%@ at %.0f/s)", rate / o.stepsPerSecond, o.label, o.stepsPerSecond)
+            }
+            if let ops = c.operationsPerStep, let peak {
+                line += String(format: "   %.2f GFLOP/s = %.1f %% of peak", rate * ops / 1e9, 100 * rate * ops / peak)
             }
             print(line)
         }

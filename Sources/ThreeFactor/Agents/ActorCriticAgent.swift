@@ -342,6 +342,27 @@ public struct ActorCriticAgent<Rule: TeamNetworkRule>: EpisodicAgent {
     public var hasDiverged: Bool { !actor.parametersAreFinite || !critic.parametersAreFinite }
 }
 
+extension ActorCriticAgent {
+    /// The agent with this one's settings and the given state: a lockstep lane read back
+    /// (`LockstepActorCritic.agent(lane:)`).
+    func withState(
+        actor: TeamNetwork, critic: TeamNetwork, iteration: Int, previousValue: Double, pendingReward: Double,
+        tdSquareSum: Double, tdCount: Int, valueSum: Double, valueCount: Int
+    ) -> Self {
+        var agent = self
+        agent.actor = actor
+        agent.critic = critic
+        agent.iteration = iteration
+        agent.previousValue = previousValue
+        agent.pendingReward = pendingReward
+        agent.tdSquareSum = tdSquareSum
+        agent.tdCount = tdCount
+        agent.valueSum = valueSum
+        agent.valueCount = valueCount
+        return agent
+    }
+}
+
 extension ActorCriticAgent: Checkpointable {
     /// Appends the loop's counters and both networks (weights, Adam moments, traces, noise
     /// streams) to `archive`.

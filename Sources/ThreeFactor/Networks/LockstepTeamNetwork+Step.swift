@@ -1,0 +1,338 @@
+// The step of a lockstep network, eight lanes at a time: forward sampling, the MAP ascent,
+// the REINFORCE eligibilities and the critic gate, the traces and Adam. Each function is the
+// lane-wise form of the single network's function of the same name (`TeamNetwork+Forward`,
+// `+Eligibility`, `+Learning`, `Rules/MAPPropagation.swift`), operation for operation.
+
+extension LockstepTeamNetwork {
+    /// Raw pointers to one layer's lane arrays; valid inside `withLanes` only.
+    struct LaneLayer {
+        let inputs: Int, outputs: Int
+        let weights: UnsafeMutablePointer<Double>, bias: UnsafeMutablePointer<Double>
+        let weightFirstMoment: UnsafeMutablePointer<Double>, weightSecondMoment: UnsafeMutablePointer<Double>
+        let biasFirstMoment: UnsafeMutablePointer<Double>, biasSecondMoment: UnsafeMutablePointer<Double>
+        let weightTrace: UnsafeMutablePointer<Double>, biasTrace: UnsafeMutablePointer<Double>
+        let potential: UnsafeMutablePointer<Double>, mean: UnsafeMutablePointer<Double>
+        let slope: UnsafeMutablePointer<Double>, value: UnsafeMutablePointer<Double>
+        let eligibility: UnsafeMutablePointer<Double>, feedback: UnsafeMutablePointer<Double>
+        let variance: Double, inverseVariance: Double, standardDeviation: Double
+        let isOutput: Bool
+
+        @inline(__always)
+        init(_ base: UnsafeMutablePointer<Double>, _ l: TeamNetwork.LayerLayout) {
+            let w = LockstepTeamNetwork.lanes
+            inputs = l.inputs
+            outputs = l.outputs
+            weights = base + l.weights * w
+            bias = base + l.bias * w
+            weightFirstMoment = base + l.weightFirstMoment * w
+            weightSecondMoment = base + l.weightSecondMoment * w
+            biasFirstMoment = base + l.biasFirstMoment * w
+            biasSecondMoment = base + l.biasSecondMoment * w
+            weightTrace = base + l.weightTrace * w
+            biasTrace = base + l.biasTrace * w
+            potential = base + l.potential * w
+            mean = base + l.mean * w
+            slope = base + l.slope * w
+            value = base + l.value * w
+            eligibility = base + l.eligibility * w
+            feedback = base + l.feedback * w
+            variance = l.variance
+            inverseVariance = l.inverseVariance
+            standardDeviation = l.standardDeviation
+            isOutput = l.isOutput
+        }
+    }
+
+    /// Runs `body` with the storage's base, the layer layouts, the input lanes and the
+    /// per-lane scratch (`2 x` the widest layer).
+    @inline(__always)
+    mutating func withLanes<R>(
+        _ body: (UnsafeMutablePointer<Double>, [TeamNetwork.LayerLayout], UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) -> R
+    ) -> R {
+        let layers = template.layers, inputRows = template.inputRows, scratch = scratchOffset
+        return storage.withUnsafeMutableBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            return body(base, layers, base + inputRows * Self.lanes, base + scratch)
+        }
+    }
+
+    /// The input lanes of layer `l`: the values of layer l-1, or the network's input.
+    @inline(__always)
+    static func input(
+        of l: Int, base: UnsafeMutablePointer<Double>, layers: [TeamNetwork.LayerLayout], inputs: UnsafeMutablePointer<Double>
+    ) -> UnsafeMutablePointer<Double> {
+        l == 0 ? inputs : base + layers[l - 1].value * lanes
+    }
+
+    /// Copies lane `s`'s input vector (`inputCount` values).
+    public mutating func setInput(lane s: Int, _ x: UnsafePointer<Double>) {
+        let offset = template.inputRows * Self.lanes + s, n = template.inputCount
+        storage.withUnsafeMutableBufferPointer { b in
+            for k in 0..<n { b[offset + k * Self.lanes] = x[k] }
+        }
+    }
+
+    // MARK: Forward
+
+    /// Means and slopes of `layer` from its potentials (`TeamNetwork.activate`).
+    @inline(__always)
+    static func activate(_ layer: LaneLayer, activation: HiddenActivation, outputUnits: OutputUnits, scratch: UnsafeMutablePointer<Double>) {
+        let n = layer.outputs, count = n * lanes
+        if layer.isOutput {
+            switch outputUnits {
+            case .softmax(let temperature):
+                let probabilities = scratch + n
+                for s in 0..<lanes {
+                    for k in 0..<n { scratch[k] = layer.potential[k * lanes + s] }
+                    UnitFunctions.softmax(scratch, temperature: temperature, probabilities: probabilities, count: n)
+                    for k in 0..<n { layer.mean[k * lanes + s] = probabilities[k] }
+                }
+            case .gaussian:
+                layer.mean.update(from: layer.potential, count: count)
+                layer.slope.update(repeating: 1, count: count)
+            }
+        } else {
+            switch activation {
+            case .softplus: UnitFunctions.softplusWithSlope(layer.potential, mean: layer.mean, slope: layer.slope, count: count)
+            case .relu: UnitFunctions.reluWithSlope(layer.potential, mean: layer.mean, slope: layer.slope, count: count)
+            }
+        }
+    }
+
+    /// Recomputes `layer`'s potentials, means and slopes from `input` (`TeamNetwork.refresh`).
+    @inline(__always)
+    static func refresh(
+        _ layer: LaneLayer, input: UnsafePointer<Double>, activation: HiddenActivation, outputUnits: OutputUnits,
+        scratch: UnsafeMutablePointer<Double>
+    ) {
+        vectorTimesMatrix(
+            input, count: layer.inputs, layer.weights, strideK: layer.outputs, strideO: 1, bias: layer.bias,
+            outputs: layer.outputs, into: layer.potential)
+        activate(layer, activation: activation, outputUnits: outputUnits, scratch: scratch)
+    }
+
+    /// Forward sampling in every lane (`TeamNetwork.forward`): potentials and means, then
+    /// values drawn lane by lane from each lane's stream.
+    public mutating func forward(hiddenNoise: Bool = true) {
+        let activation = template.activation, outputUnits = template.outputUnits
+        var noise: [RandomStream] = []
+        swap(&noise, &self.noise)
+        withLanes { base, layers, inputs, scratch in
+            for l in 0..<layers.count {
+                let layer = LaneLayer(base, layers[l])
+                Self.refresh(
+                    layer, input: Self.input(of: l, base: base, layers: layers, inputs: inputs), activation: activation,
+                    outputUnits: outputUnits, scratch: scratch)
+                let n = layer.outputs, m = layer.mean, h = layer.value
+                if layer.isOutput, case .softmax = outputUnits {
+                    for s in 0..<Self.lanes {
+                        for k in 0..<n { scratch[k] = m[k * Self.lanes + s] }
+                        let choice = noise[s].categorical(UnsafeBufferPointer(start: scratch, count: n))
+                        for k in 0..<n { h[k * Self.lanes + s] = k == choice ? 1 : 0 }
+                    }
+                } else if layer.isOutput || hiddenNoise {
+                    for s in 0..<Self.lanes {
+                        noise[s].fillZigguratNormals(scratch, count: n, scale: layer.standardDeviation)
+                        for k in 0..<n { h[k * Self.lanes + s] = m[k * Self.lanes + s] + scratch[k] }
+                    }
+                } else {
+                    h.update(from: m, count: n * Self.lanes)
+                }
+            }
+        }
+        swap(&noise, &self.noise)
+        for s in 0..<Self.lanes { firstPotentialIsCurrent[s] = true }
+    }
+
+    /// Output unit `k`'s mean in every lane (a critic's value estimate).
+    public func outputMean(unit k: Int = 0) -> Lanes { everyLane(of: template.layers[template.layers.count - 1].mean + k) }
+
+    /// Output unit `k`'s value in every lane (a continuous action, a critic's sampled value).
+    public func outputValue(unit k: Int = 0) -> Lanes { everyLane(of: template.layers[template.layers.count - 1].value + k) }
+
+    /// The action the softmax unit chose in lane `s` (`TeamNetwork.chosenAction`).
+    public func chosenAction(lane s: Int) -> Int {
+        let l = template.layers[template.layers.count - 1]
+        @inline(__always) func value(_ k: Int) -> Double { storage[(l.value + k) * Self.lanes + s] }
+        var best = 0
+        for k in 0..<l.outputs where value(k) > value(best) { best = k }
+        return best
+    }
+
+    // MARK: Credit assignment
+
+    /// The REINFORCE eligibilities of `layer`'s values (`TeamNetwork.computeEligibility`).
+    @inline(__always)
+    static func computeEligibility(_ layer: LaneLayer, outputUnits: OutputUnits) {
+        let n = layer.outputs
+        if layer.isOutput, case .softmax(let temperature) = outputUnits {
+            for k in 0..<n {
+                let p = k * lanes
+                store((load(layer.value + p) - load(layer.mean + p)) / temperature, layer.eligibility + p)
+            }
+        } else {
+            let iv = layer.inverseVariance
+            for k in 0..<n {
+                let p = k * lanes
+                store((load(layer.value + p) - load(layer.mean + p)) * load(layer.slope + p) * iv, layer.eligibility + p)
+            }
+        }
+    }
+
+    /// MAP propagation's ascent and eligibilities in every lane
+    /// (`TeamNetwork.mapPropagateRowByRow`; its doc comment states the equations).
+    public mutating func mapPropagate(steps: Int, updateAdjustment: Double) {
+        let activation = template.activation, outputUnits = template.outputUnits
+        // Refreshing a first layer whose potentials are current recomputes the same bits, so
+        // lanes whose flags differ can share the refresh.
+        let firstIsCurrent = !firstPotentialIsCurrent.contains(false)
+        withLanes { base, layers, inputs, scratch in
+            let top = layers.count - 1
+            var firstPotentialIsCurrent = firstIsCurrent
+            for _ in 0..<steps {
+                for l in stride(from: 1, through: top, by: 1) {
+                    Self.computeEligibility(LaneLayer(base, layers[l]), outputUnits: outputUnits)
+                }
+                var l = top - 1
+                while l >= 0 {
+                    let layer = LaneLayer(base, layers[l]), above = LaneLayer(base, layers[l + 1])
+                    Self.ascend(layer, above: above, stepSize: updateAdjustment * layer.variance)
+                    Self.refresh(above, input: layer.value, activation: activation, outputUnits: outputUnits, scratch: scratch)
+                    l -= 1
+                }
+                if !firstPotentialIsCurrent {
+                    Self.refresh(LaneLayer(base, layers[0]), input: inputs, activation: activation, outputUnits: outputUnits, scratch: scratch)
+                    firstPotentialIsCurrent = true
+                }
+            }
+            for l in 0...top {
+                Self.computeEligibility(LaneLayer(base, layers[l]), outputUnits: outputUnits)
+            }
+        }
+        if steps > 0 {
+            for s in 0..<Self.lanes { firstPotentialIsCurrent[s] = true }
+        }
+    }
+
+    /// One ascent step of hidden layer `layer` (`TeamNetwork.ascend`).
+    @inline(__always)
+    static func ascend(_ layer: LaneLayer, above: LaneLayer, stepSize: Double) {
+        // e_{l+1} W_{l+1}^T: W^T's element (k, o) is W's (o, k).
+        vectorTimesMatrix(
+            above.eligibility, count: above.outputs, above.weights, strideK: 1, strideO: above.outputs, bias: nil,
+            outputs: above.inputs, into: layer.feedback)
+        let iv = layer.inverseVariance
+        for i in 0..<layer.outputs {
+            let p = i * lanes
+            let h = load(layer.value + p)
+            store(h + stepSize * ((load(layer.mean + p) - h) * iv + load(layer.feedback + p)), layer.value + p)
+        }
+    }
+
+    /// The critic gate in every lane (`TeamNetwork.applyMAPCriticGate`): each lane's
+    /// eligibilities divided by `v - m` of its output unit 0.
+    public mutating func applyMAPCriticGate() {
+        let gate = 1 / (outputValue() - outputMean())
+        withLanes { base, layers, _, _ in
+            for layout in layers {
+                let e = LaneLayer(base, layout).eligibility
+                for k in 0..<layout.outputs { Self.store(Self.load(e + k * Self.lanes) * gate, e + k * Self.lanes) }
+            }
+        }
+    }
+
+    // MARK: Traces and Adam
+
+    /// `T <- decay * T + h_{l-1} (outer) e_l` in every lane (`TeamNetwork.accumulateTraces`).
+    public mutating func accumulateTraces(decay: Double) {
+        withLanes { base, layers, inputs, _ in
+            for l in 0..<layers.count {
+                let layer = LaneLayer(base, layers[l])
+                let x = Self.input(of: l, base: base, layers: layers, inputs: inputs)
+                for i in 0..<layer.inputs {
+                    let xi = Self.load(x + i * Self.lanes)
+                    let row = layer.weightTrace + i * layer.outputs * Self.lanes
+                    for k in 0..<layer.outputs {
+                        let p = k * Self.lanes
+                        Self.store((decay * Self.load(row + p)).addingProduct(xi, Self.load(layer.eligibility + p)), row + p)
+                    }
+                }
+                for k in 0..<layer.outputs {
+                    let p = k * Self.lanes
+                    Self.store(decay * Self.load(layer.biasTrace + p) + Self.load(layer.eligibility + p), layer.biasTrace + p)
+                }
+            }
+        }
+    }
+
+    /// Sets the traces of the lanes in `lanes` to zero (their episodes start).
+    public mutating func clearTraces(lanes mask: LaneMask) {
+        guard any(mask) else { return }
+        withLanes { base, layers, _, _ in
+            for layout in layers {
+                let layer = LaneLayer(base, layout)
+                Self.clear(layer.weightTrace, count: layout.inputs * layout.outputs, lanes: mask)
+                Self.clear(layer.biasTrace, count: layout.outputs, lanes: mask)
+            }
+        }
+    }
+
+    @inline(__always)
+    static func clear(_ t: UnsafeMutablePointer<Double>, count: Int, lanes mask: LaneMask) {
+        for k in 0..<count { store(load(t + k * lanes).replacing(with: 0, where: mask), t + k * lanes) }
+    }
+
+    /// One Adam ascent step along `signal * trace` in the lanes of `mask`, with
+    /// `learningRates[l]` (per lane) for layer l (`TeamNetwork.learnFromTraces`); the other
+    /// lanes do not change.
+    public mutating func learnFromTraces(signal: Lanes, learningRates: UnsafeBufferPointer<Lanes>, lanes mask: LaneMask) {
+        precondition(learningRates.count == template.layers.count)
+        guard any(mask) else { return }
+        var c1 = Lanes(repeating: 1), c2 = Lanes(repeating: 1)
+        for s in 0..<Self.lanes where mask[s] {
+            (c1[s], c2[s]) = Adam.biasCorrections(step: adamSteps[s] + 1)
+        }
+        let inverseC2 = 1 / c2
+        withLanes { base, layers, _, _ in
+            for l in 0..<layers.count {
+                let layer = LaneLayer(base, layers[l])
+                let stepScale = learningRates[l] / c1
+                Self.adamAscend(
+                    layer.weights, gradient: layer.weightTrace, firstMoment: layer.weightFirstMoment,
+                    secondMoment: layer.weightSecondMoment, count: layer.inputs * layer.outputs, scale: signal,
+                    stepScale: stepScale, inverseC2: inverseC2, mask: mask)
+                Self.adamAscend(
+                    layer.bias, gradient: layer.biasTrace, firstMoment: layer.biasFirstMoment,
+                    secondMoment: layer.biasSecondMoment, count: layer.outputs, scale: signal,
+                    stepScale: stepScale, inverseC2: inverseC2, mask: mask)
+            }
+        }
+        for s in 0..<Self.lanes where mask[s] {
+            adamSteps[s] += 1
+            firstPotentialIsCurrent[s] = false
+        }
+    }
+
+    /// `Adam.ascend` per lane, with the lane's scale, `lr / c1` and `1 / c2`; lanes outside
+    /// `mask` keep their parameters and moments.
+    @inline(__always)
+    static func adamAscend(
+        _ parameters: UnsafeMutablePointer<Double>, gradient: UnsafePointer<Double>,
+        firstMoment m: UnsafeMutablePointer<Double>, secondMoment v: UnsafeMutablePointer<Double>, count: Int,
+        scale: Lanes, stepScale: Lanes, inverseC2: Lanes, mask: LaneMask
+    ) {
+        let oneMinusBeta1 = 1 - Adam.beta1, oneMinusBeta2 = 1 - Adam.beta2
+        let beta1s = Lanes(repeating: Adam.beta1), beta2s = Lanes(repeating: Adam.beta2)
+        for k in 0..<count {
+            let p = k * lanes
+            let g = scale * load(gradient + p)
+            let mOld = load(m + p), vOld = load(v + p), old = load(parameters + p)
+            let mk = (oneMinusBeta1 * g).addingProduct(beta1s, mOld)
+            let vk = (oneMinusBeta2 * (g * g)).addingProduct(beta2s, vOld)
+            let step = stepScale * mk / (denominatorRoot(vk * inverseC2) + Adam.epsilon)
+            store(mOld.replacing(with: mk, where: mask), m + p)
+            store(vOld.replacing(with: vk, where: mask), v + p)
+            store(old.replacing(with: old + step, where: mask), parameters + p)
+        }
+    }
+}
