@@ -51,7 +51,7 @@ import Testing
                 #expect(a.map(\.bitPattern) == b.map(\.bitPattern), "seed \(seeds[s]) episode \(k): \(a) alone, \(b) in lockstep")
             }
             let a = expectedCheckpoints[s].words, b = checkpoints[s].words
-            let firstDifference = a.count == b.count ? zip(a, b).firstIndex { $0 != $1 } : min(a.count, b.count)
+            let firstDifference = a.count == b.count ? a.indices.first { a[$0] != b[$0] } : min(a.count, b.count)
             #expect(!b.isEmpty && firstDifference == nil, "seed \(seeds[s]): checkpoint after episode \(episodes)")
         }
     }
