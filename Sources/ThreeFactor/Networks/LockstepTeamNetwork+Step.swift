@@ -43,23 +43,16 @@ extension LockstepTeamNetwork {
         }
     }
 
-    /// Scratch space after the lanes: one lane's layer (twice the widest layer) and the
-    /// accumulators of `affineByRows`.
-    struct Scratch {
-        let lane: UnsafeMutablePointer<Double>
-        let accumulators: UnsafeMutablePointer<Double>
-    }
-
-    /// Runs `body` with the storage's base, the layer layouts, the input lanes and the scratch.
+    /// Runs `body` with the storage's base, the layer layouts, the input lanes and the
+    /// per-lane scratch (`2 x` the widest layer).
     @inline(__always)
     mutating func withLanes<R>(
-        _ body: (UnsafeMutablePointer<Double>, [TeamNetwork.LayerLayout], UnsafeMutablePointer<Double>, Scratch) -> R
+        _ body: (UnsafeMutablePointer<Double>, [TeamNetwork.LayerLayout], UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) -> R
     ) -> R {
         let layers = template.layers, inputRows = template.inputRows, scratch = scratchOffset
-        let accumulators = scratchOffset + 2 * widestLayer
         return storage.withUnsafeMutableBufferPointer { buffer in
             let base = buffer.baseAddress!
-            return body(base, layers, base + inputRows * Self.lanes, Scratch(lane: base + scratch, accumulators: base + accumulators))
+            return body(base, layers, base + inputRows * Self.lanes, base + scratch)
         }
     }
 
@@ -110,12 +103,12 @@ extension LockstepTeamNetwork {
     @inline(__always)
     static func refresh(
         _ layer: LaneLayer, input: UnsafePointer<Double>, activation: HiddenActivation, outputUnits: OutputUnits,
-        scratch: Scratch
+        scratch: UnsafeMutablePointer<Double>
     ) {
-        affineByRows(
-            input, count: layer.inputs, layer.weights, bias: layer.bias, outputs: layer.outputs,
-            accumulators: scratch.accumulators, into: layer.potential)
-        activate(layer, activation: activation, outputUnits: outputUnits, scratch: scratch.lane)
+        vectorTimesMatrix(
+            input, count: layer.inputs, layer.weights, strideK: layer.outputs, strideO: 1, bias: layer.bias,
+            outputs: layer.outputs, into: layer.potential)
+        activate(layer, activation: activation, outputUnits: outputUnits, scratch: scratch)
     }
 
     /// Forward sampling in every lane (`TeamNetwork.forward`): potentials and means, then
@@ -130,7 +123,7 @@ extension LockstepTeamNetwork {
                 Self.refresh(
                     layer, input: Self.input(of: l, base: base, layers: layers, inputs: inputs), activation: activation,
                     outputUnits: outputUnits, scratch: scratch)
-                let n = layer.outputs, m = layer.mean, h = layer.value, scratch = scratch.lane
+                let n = layer.outputs, m = layer.mean, h = layer.value
                 if layer.isOutput, case .softmax = outputUnits {
                     for s in 0..<Self.lanes {
                         for k in 0..<n { scratch[k] = m[k * Self.lanes + s] }

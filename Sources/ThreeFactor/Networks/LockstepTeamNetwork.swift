@@ -32,12 +32,9 @@ public struct LockstepTeamNetwork: Sendable {
     var adamSteps: [Int]
     var firstPotentialIsCurrent: [Bool]
     var noise: [RandomStream]
-    /// Offset in `storage` of the scratch after the lanes: a lane's normals or softmax (twice
-    /// the widest layer), then `affineByRows`'s accumulators (four lane vectors per unit of
-    /// the widest layer).
+    /// Offset in `storage` of per-lane scratch (a lane's normals or softmax: twice the widest
+    /// layer), after the lanes.
     let scratchOffset: Int
-    /// Units of the widest layer.
-    let widestLayer: Int
 
     /// The eight networks, one per lane; they must have the same shape and one row.
     public init(_ networks: [TeamNetwork]) {
@@ -54,9 +51,7 @@ public struct LockstepTeamNetwork: Sendable {
         template = first
         let count = first.storage.count
         scratchOffset = count * Self.lanes
-        let widest = max(first.outputCount, first.hidden.max() ?? 0)
-        widestLayer = widest
-        var storage = Array(repeating: 0.0, count: scratchOffset + 2 * widest + 4 * widest * Self.lanes)
+        var storage = Array(repeating: 0.0, count: scratchOffset + 2 * max(first.outputCount, first.hidden.max() ?? 0))
         for (s, n) in networks.enumerated() {
             for k in 0..<count { storage[k * Self.lanes + s] = n.storage[k] }
         }
@@ -175,57 +170,6 @@ public struct LockstepTeamNetwork: Sendable {
             }
             store(((s0 + s1) + (s2 + s3)) + biasAt(o), out + o * w)
             o += 1
-        }
-    }
-
-    /// u = bias + x W for W of `count x outputs` (row-major lanes), every lane summed in the
-    /// order of `vectorTimesMatrix` above, but row by row: W is read as it lies in memory (a
-    /// column at a time strides by a whole row, which defeats the prefetcher once eight
-    /// lanes of W no longer fit the first-level cache). Each output's chains live in
-    /// `accumulators` (4 x outputs lane vectors): chain k & 1 in the 16-column blocks, one
-    /// chain in the 4-column blocks, chain k mod 4 in the tail (the leftover rows into chain
-    /// 0); each chain still adds its rows in increasing order.
-    @inline(__always)
-    static func affineByRows(
-        _ x: UnsafePointer<Double>, count: Int, _ m: UnsafePointer<Double>, bias: UnsafePointer<Double>,
-        outputs: Int, accumulators: UnsafeMutablePointer<Double>, into out: UnsafeMutablePointer<Double>
-    ) {
-        let w = lanes, stride = outputs * w
-        let sixteen = outputs & ~15
-        let four = sixteen + ((outputs - sixteen) & ~3)
-        let tailRows = count & ~3
-        accumulators.update(repeating: 0, count: 4 * stride)
-        for k in 0..<count {
-            let xk = load(x + k * w)
-            let row = m + k * stride
-            let pair = accumulators + (k & 1) * stride
-            var o = 0
-            while o < sixteen {
-                store(load(pair + o * w).addingProduct(xk, load(row + o * w)), pair + o * w)
-                o += 1
-            }
-            while o < four {
-                store(load(accumulators + o * w).addingProduct(xk, load(row + o * w)), accumulators + o * w)
-                o += 1
-            }
-            let tail = accumulators + (k < tailRows ? k & 3 : 0) * stride
-            while o < outputs {
-                store(load(tail + o * w).addingProduct(xk, load(row + o * w)), tail + o * w)
-                o += 1
-            }
-        }
-        let c0 = accumulators, c1 = c0 + stride, c2 = c1 + stride, c3 = c2 + stride
-        for o in 0..<outputs {
-            let p = o * w
-            let sum: Lanes
-            if o < sixteen {
-                sum = load(c0 + p) + load(c1 + p)
-            } else if o < four {
-                sum = load(c0 + p)
-            } else {
-                sum = (load(c0 + p) + load(c1 + p)) + (load(c2 + p) + load(c3 + p))
-            }
-            store(sum + load(bias + p), out + p)
         }
     }
 
