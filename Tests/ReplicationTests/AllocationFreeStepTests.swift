@@ -92,6 +92,28 @@ import ThreeFactor
         return (byAgent, byEnvironment)
     }
 
+    /// Eight MAP-propagation seeds in lockstep on CartPole: 2,000 lockstep steps (every
+    /// lane's act, environment step, observe, the final learning steps and episode ends)
+    /// after 500 of warm-up allocate nothing.
+    @Test func lockstepStepsAllocateNothing() throws {
+        let seeds = (0..<UInt64(LockstepActorCritic.lanes)).map { $0 + 11 }
+        let agents = try seeds.map {
+            try ActorCriticAgent<MAPPropagation>(
+                parameters: Hyperparameters(), task: TaskShape(CartPole()), stream: RandomStream(seed: $0, stream: StreamTag.agent))
+        }
+        var trial = LockstepEpisodicTrial(envs: seeds.map { _ in CartPole() }, agent: LockstepActorCritic(agents), seeds: seeds)
+        var ended = 0
+        for _ in 0..<500 { _ = trial.step() }
+        allocation_counter_start()
+        for _ in 0..<2_000 {
+            let lanes = trial.step()
+            for s in 0..<LockstepActorCritic.lanes where lanes[s] { ended += 1 }
+        }
+        let count = allocation_counter_stop()
+        #expect(ended > 8, "the counted steps must include episode ends")
+        #expect(count == 0, "\(count) allocations in 2,000 lockstep steps")
+    }
+
     /// The counter counts: an array built on this thread is one allocation or more.
     @Test func theCounterSeesAnAllocation() {
         allocation_counter_start()
