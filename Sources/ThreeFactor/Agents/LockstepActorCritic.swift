@@ -14,14 +14,19 @@
 /// `completeEpisodes`. `agent(lane:)` reads a lane back as a single-seed agent (whose
 /// checkpoint is that seed's); a lockstep agent can start from agents loaded from checkpoints.
 public struct LockstepActorCritic {
+    /// One value per lane.
     public typealias Lanes = LockstepTeamNetwork.Lanes
+    /// One flag per lane.
     public typealias LaneMask = LockstepTeamNetwork.LaneMask
+    /// Seeds advanced together.
     public static var lanes: Int { LockstepTeamNetwork.lanes }
 
     /// Lane 0's agent as built: settings, rules and shapes every lane shares.
     let template: ActorCriticAgent<MAPPropagation>
     let settings: ActorCriticSettings
+    /// The eight policy networks.
     public private(set) var actor: LockstepTeamNetwork
+    /// The eight value networks.
     public private(set) var critic: LockstepTeamNetwork
 
     /// Each lane's step counter (the learning-rate schedules' step).

@@ -5,8 +5,10 @@
 /// episode ended starts its next one at the next step, so lanes drift apart in episodes but
 /// never wait.
 public struct LockstepEpisodicTrial<Env: Environment> {
+    /// Seeds advanced together.
     public static var lanes: Int { LockstepActorCritic.lanes }
 
+    /// The eight seeds' agent.
     public private(set) var agent: LockstepActorCritic
     var envs: [Env]
     let environmentStreams: [RandomStream]
