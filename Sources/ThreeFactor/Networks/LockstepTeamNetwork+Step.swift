@@ -4,44 +4,9 @@
 // `+Eligibility`, `+Learning`, `Rules/MAPPropagation.swift`), operation for operation.
 
 extension LockstepTeamNetwork {
-    /// Raw pointers to one layer's lane arrays; valid inside `withLanes` only.
-    struct LaneLayer {
-        let inputs: Int, outputs: Int
-        let weights: UnsafeMutablePointer<Double>, bias: UnsafeMutablePointer<Double>
-        let weightFirstMoment: UnsafeMutablePointer<Double>, weightSecondMoment: UnsafeMutablePointer<Double>
-        let biasFirstMoment: UnsafeMutablePointer<Double>, biasSecondMoment: UnsafeMutablePointer<Double>
-        let weightTrace: UnsafeMutablePointer<Double>, biasTrace: UnsafeMutablePointer<Double>
-        let potential: UnsafeMutablePointer<Double>, mean: UnsafeMutablePointer<Double>
-        let slope: UnsafeMutablePointer<Double>, value: UnsafeMutablePointer<Double>
-        let eligibility: UnsafeMutablePointer<Double>, feedback: UnsafeMutablePointer<Double>
-        let variance: Double, inverseVariance: Double, standardDeviation: Double
-        let isOutput: Bool
-
-        @inline(__always)
-        init(_ base: UnsafeMutablePointer<Double>, _ l: TeamNetwork.LayerLayout) {
-            let w = LockstepTeamNetwork.lanes
-            inputs = l.inputs
-            outputs = l.outputs
-            weights = base + l.weights * w
-            bias = base + l.bias * w
-            weightFirstMoment = base + l.weightFirstMoment * w
-            weightSecondMoment = base + l.weightSecondMoment * w
-            biasFirstMoment = base + l.biasFirstMoment * w
-            biasSecondMoment = base + l.biasSecondMoment * w
-            weightTrace = base + l.weightTrace * w
-            biasTrace = base + l.biasTrace * w
-            potential = base + l.potential * w
-            mean = base + l.mean * w
-            slope = base + l.slope * w
-            value = base + l.value * w
-            eligibility = base + l.eligibility * w
-            feedback = base + l.feedback * w
-            variance = l.variance
-            inverseVariance = l.inverseVariance
-            standardDeviation = l.standardDeviation
-            isOutput = l.isOutput
-        }
-    }
+    /// One layer's lane arrays (the single network's view at eight times its offsets);
+    /// valid inside `withLanes` only.
+    typealias LaneLayer = TeamNetwork.LayerView
 
     /// Runs `body` with the storage's base, the layer layouts, the input lanes and the
     /// per-lane scratch (`2 x` the widest layer).
@@ -119,7 +84,7 @@ extension LockstepTeamNetwork {
         swap(&noise, &self.noise)
         withLanes { base, layers, inputs, scratch in
             for l in 0..<layers.count {
-                let layer = LaneLayer(base, layers[l])
+                let layer = LaneLayer(base, layers[l], lanes: Self.lanes)
                 Self.refresh(
                     layer, input: Self.input(of: l, base: base, layers: layers, inputs: inputs), activation: activation,
                     outputUnits: outputUnits, scratch: scratch)
@@ -191,22 +156,22 @@ extension LockstepTeamNetwork {
             var firstPotentialIsCurrent = firstIsCurrent
             for _ in 0..<steps {
                 for l in stride(from: 1, through: top, by: 1) {
-                    Self.computeEligibility(LaneLayer(base, layers[l]), outputUnits: outputUnits)
+                    Self.computeEligibility(LaneLayer(base, layers[l], lanes: Self.lanes), outputUnits: outputUnits)
                 }
                 var l = top - 1
                 while l >= 0 {
-                    let layer = LaneLayer(base, layers[l]), above = LaneLayer(base, layers[l + 1])
+                    let layer = LaneLayer(base, layers[l], lanes: Self.lanes), above = LaneLayer(base, layers[l + 1], lanes: Self.lanes)
                     Self.ascend(layer, above: above, stepSize: updateAdjustment * layer.variance)
                     Self.refresh(above, input: layer.value, activation: activation, outputUnits: outputUnits, scratch: scratch)
                     l -= 1
                 }
                 if !firstPotentialIsCurrent {
-                    Self.refresh(LaneLayer(base, layers[0]), input: inputs, activation: activation, outputUnits: outputUnits, scratch: scratch)
+                    Self.refresh(LaneLayer(base, layers[0], lanes: Self.lanes), input: inputs, activation: activation, outputUnits: outputUnits, scratch: scratch)
                     firstPotentialIsCurrent = true
                 }
             }
             for l in 0...top {
-                Self.computeEligibility(LaneLayer(base, layers[l]), outputUnits: outputUnits)
+                Self.computeEligibility(LaneLayer(base, layers[l], lanes: Self.lanes), outputUnits: outputUnits)
             }
         }
         if steps > 0 {
@@ -235,7 +200,7 @@ extension LockstepTeamNetwork {
         let gate = 1 / (outputValue() - outputMean())
         withLanes { base, layers, _, _ in
             for layout in layers {
-                let e = LaneLayer(base, layout).eligibility
+                let e = LaneLayer(base, layout, lanes: Self.lanes).eligibility
                 for k in 0..<layout.outputs { Self.store(Self.load(e + k * Self.lanes) * gate, e + k * Self.lanes) }
             }
         }
@@ -247,7 +212,7 @@ extension LockstepTeamNetwork {
     public mutating func accumulateTraces(decay: Double) {
         withLanes { base, layers, inputs, _ in
             for l in 0..<layers.count {
-                let layer = LaneLayer(base, layers[l])
+                let layer = LaneLayer(base, layers[l], lanes: Self.lanes)
                 let x = Self.input(of: l, base: base, layers: layers, inputs: inputs)
                 for i in 0..<layer.inputs {
                     let xi = Self.load(x + i * Self.lanes)
@@ -270,7 +235,7 @@ extension LockstepTeamNetwork {
         guard any(mask) else { return }
         withLanes { base, layers, _, _ in
             for layout in layers {
-                let layer = LaneLayer(base, layout)
+                let layer = LaneLayer(base, layout, lanes: Self.lanes)
                 Self.clear(layer.weightTrace, count: layout.inputs * layout.outputs, lanes: mask)
                 Self.clear(layer.biasTrace, count: layout.outputs, lanes: mask)
             }
@@ -295,7 +260,7 @@ extension LockstepTeamNetwork {
         let inverseC2 = 1 / c2
         withLanes { base, layers, _, _ in
             for l in 0..<layers.count {
-                let layer = LaneLayer(base, layers[l])
+                let layer = LaneLayer(base, layers[l], lanes: Self.lanes)
                 let stepScale = learningRates[l] / c1
                 Self.adamAscend(
                     layer.weights, gradient: layer.weightTrace, firstMoment: layer.weightFirstMoment,

@@ -205,26 +205,29 @@ public struct TeamNetwork: Sendable {
         let variance: Double, inverseVariance: Double, standardDeviation: Double
         let isOutput: Bool
 
+        /// The views of layer `l` in `base`; with `lanes` > 1, of the lane-interleaved copy of
+        /// that storage (`LockstepTeamNetwork`), where every offset is `lanes` times the
+        /// single network's and `row` is not used.
         @inline(__always)
-        init(_ base: UnsafeMutablePointer<Double>, _ l: LayerLayout) {
+        init(_ base: UnsafeMutablePointer<Double>, _ l: LayerLayout, lanes: Int = 1) {
             inputs = l.inputs
             outputs = l.outputs
-            weights = base + l.weights
-            bias = base + l.bias
-            weightFirstMoment = base + l.weightFirstMoment
-            weightSecondMoment = base + l.weightSecondMoment
-            biasFirstMoment = base + l.biasFirstMoment
-            biasSecondMoment = base + l.biasSecondMoment
-            weightTrace = base + l.weightTrace
-            biasTrace = base + l.biasTrace
-            transposedWeights = base + l.transposedWeights
-            potential = base + l.potential
-            mean = base + l.mean
-            slope = base + l.slope
-            value = base + l.value
-            eligibility = base + l.eligibility
-            meanField = base + l.meanField
-            feedback = base + l.feedback
+            weights = base + l.weights * lanes
+            bias = base + l.bias * lanes
+            weightFirstMoment = base + l.weightFirstMoment * lanes
+            weightSecondMoment = base + l.weightSecondMoment * lanes
+            biasFirstMoment = base + l.biasFirstMoment * lanes
+            biasSecondMoment = base + l.biasSecondMoment * lanes
+            weightTrace = base + l.weightTrace * lanes
+            biasTrace = base + l.biasTrace * lanes
+            transposedWeights = base + l.transposedWeights * lanes
+            potential = base + l.potential * lanes
+            mean = base + l.mean * lanes
+            slope = base + l.slope * lanes
+            value = base + l.value * lanes
+            eligibility = base + l.eligibility * lanes
+            meanField = base + l.meanField * lanes
+            feedback = base + l.feedback * lanes
             variance = l.variance
             inverseVariance = l.inverseVariance
             standardDeviation = l.standardDeviation
