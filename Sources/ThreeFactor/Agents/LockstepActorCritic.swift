@@ -23,7 +23,7 @@ public struct LockstepActorCritic {
 
     /// Lane 0's agent as built: settings, rules and shapes every lane shares.
     let template: ActorCriticAgent<MAPPropagation>
-    let settings: ActorCriticSettings
+    var settings: ActorCriticSettings { template.settings }
     /// The eight policy networks.
     public private(set) var actor: LockstepTeamNetwork
     /// The eight value networks.
@@ -60,7 +60,6 @@ public struct LockstepActorCritic {
                 "lockstep agents must share their settings, rules and action space")
         }
         template = first
-        settings = first.settings
         actor = LockstepTeamNetwork(agents.map(\.actor))
         critic = LockstepTeamNetwork(agents.map(\.critic))
         iterations = agents.map(\.iteration)
