@@ -2,7 +2,9 @@ import Testing
 @testable import ThreeFactor
 
 /// Lockstep seeds give every seed the numbers of its own single-seed run, bit for bit: every
-/// record of every episode and the checkpoint after the last one.
+/// record of every episode and the checkpoint after the last one, with each instruction set
+/// of the lane kernels this processor supports (AVX-512, AVX2+FMA and the portable path on
+/// this project's machines).
 @Suite struct LockstepTests {
     static let seeds: [UInt64] = [3, 1, 4, 1_000_001, 5, 9, 2, 6]
 
@@ -13,7 +15,10 @@ import Testing
 
     /// Runs `episodes` episodes of every seed alone and in lockstep; compares every record and
     /// each seed's checkpoint after its last episode.
-    static func compare<Env: Environment>(_ makeEnv: () -> Env, episodes: Int, _ parameters: Hyperparameters = Hyperparameters()) throws {
+    static func compare<Env: Environment>(
+        _ makeEnv: () -> Env, episodes: Int, _ parameters: Hyperparameters = Hyperparameters(),
+        instructionSet: LaneInstructionSet
+    ) throws {
         var expectedRecords: [[[Double]]] = []
         var expectedCheckpoints: [StateArchive] = []
         for seed in seeds {
@@ -33,7 +38,8 @@ import Testing
 
         let envs = seeds.map { _ in makeEnv() }
         let agents = try seeds.map { try agent(envs[0], seed: $0, parameters) }
-        var lockstep = LockstepEpisodicTrial(envs: envs, agent: LockstepActorCritic(agents), seeds: seeds)
+        let lockstepAgent = LockstepActorCritic(agents, instructionSet: instructionSet)
+        var lockstep = LockstepEpisodicTrial(envs: envs, agent: lockstepAgent, seeds: seeds)
         #expect(lockstep.seriesNames == EpisodicTrial(env: envs[0], agent: agents[0], seed: 0).seriesNames)
         var records = Array(repeating: [[Double]](), count: seeds.count)
         var checkpoints = Array(repeating: StateArchive(), count: seeds.count)
@@ -48,34 +54,39 @@ import Testing
         for s in 0..<seeds.count {
             for k in 0..<episodes {
                 let a = expectedRecords[s][k], b = records[s][k]
-                #expect(a.map(\.bitPattern) == b.map(\.bitPattern), "seed \(seeds[s]) episode \(k): \(a) alone, \(b) in lockstep")
+                #expect(
+                    a.map(\.bitPattern) == b.map(\.bitPattern),
+                    "\(instructionSet): seed \(seeds[s]) episode \(k): \(a) alone, \(b) in lockstep")
             }
             let a = expectedCheckpoints[s].words, b = checkpoints[s].words
             let firstDifference = a.count == b.count ? a.indices.first { a[$0] != b[$0] } : min(a.count, b.count)
-            #expect(!b.isEmpty && firstDifference == nil, "seed \(seeds[s]): checkpoint after episode \(episodes)")
+            #expect(!b.isEmpty && firstDifference == nil, "\(instructionSet): seed \(seeds[s]): checkpoint after episode \(episodes)")
         }
     }
 
     /// CartPole at the reference settings (softplus units, 64 and 32 hidden, softmax output).
-    @Test func cartPoleSeedsInLockstepMatchTheirSingleRuns() throws {
-        try Self.compare({ CartPole() }, episodes: 12)
+    @Test(arguments: LaneInstructionSet.supported)
+    func cartPoleSeedsInLockstepMatchTheirSingleRuns(_ instructionSet: LaneInstructionSet) throws {
+        try Self.compare({ CartPole() }, episodes: 12, instructionSet: instructionSet)
     }
 
     /// Widths that exercise every column pattern of the kernels (16-column blocks, 4-column
     /// blocks, the narrow tail; odd input counts), ReLU units and a reward limit.
-    @Test func oddWidthsAndReLUMatchTheirSingleRuns() throws {
+    @Test(arguments: LaneInstructionSet.supported)
+    func oddWidthsAndReLUMatchTheirSingleRuns(_ instructionSet: LaneInstructionSet) throws {
         let p = Hyperparameters([
             "hidden": .list([.integer(21), .integer(7)]),
             "actor_l_type": .integer(1),
             "reward_lim": .number(0.5),
         ])
-        try Self.compare({ Acrobot() }, episodes: 2, p)
+        try Self.compare({ Acrobot() }, episodes: 2, p, instructionSet: instructionSet)
     }
 
     /// Continuous actions: Gaussian output units and the action map.
-    @Test func continuousActionsMatchTheirSingleRuns() throws {
+    @Test(arguments: LaneInstructionSet.supported)
+    func continuousActionsMatchTheirSingleRuns(_ instructionSet: LaneInstructionSet) throws {
         let p = Hyperparameters(["hidden": .list([.integer(16), .integer(5)])])
-        try Self.compare({ MountainCarContinuous() }, episodes: 1, p)
+        try Self.compare({ MountainCarContinuous() }, episodes: 1, p, instructionSet: instructionSet)
     }
 
     /// A checkpoint of a seed's lockstep lane resumes it alone with the same episodes.

@@ -45,8 +45,8 @@ public struct LockstepActorCritic {
     var actorRates: [Lanes]
 
     /// Eight agents with the same settings and rules (fresh, or loaded from checkpoints), one
-    /// per lane.
-    public init(_ agents: [ActorCriticAgent<MAPPropagation>]) {
+    /// per lane; the networks' inner loops use `instructionSet` (the same bits with each).
+    public init(_ agents: [ActorCriticAgent<MAPPropagation>], instructionSet: LaneInstructionSet = .best) {
         precondition(agents.count == Self.lanes, "one agent per lane")
         let first = agents[0]
         for a in agents {
@@ -60,8 +60,8 @@ public struct LockstepActorCritic {
                 "lockstep agents must share their settings, rules and action space")
         }
         template = first
-        actor = LockstepTeamNetwork(agents.map(\.actor))
-        critic = LockstepTeamNetwork(agents.map(\.critic))
+        actor = LockstepTeamNetwork(agents.map(\.actor), instructionSet: instructionSet)
+        critic = LockstepTeamNetwork(agents.map(\.critic), instructionSet: instructionSet)
         iterations = agents.map(\.iteration)
         func lanes(_ value: (ActorCriticAgent<MAPPropagation>) -> Double) -> Lanes {
             var v = Lanes()

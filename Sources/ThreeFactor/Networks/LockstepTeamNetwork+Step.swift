@@ -1,3 +1,5 @@
+import CLaneKernels
+
 // The step of a lockstep network, eight lanes at a time: forward sampling, the MAP ascent,
 // the REINFORCE eligibilities and the critic gate, the traces and Adam. Each function is the
 // lane-wise form of the single network's function of the same name (`TeamNetwork+Forward`,
@@ -68,18 +70,17 @@ extension LockstepTeamNetwork {
     @inline(__always)
     static func refresh(
         _ layer: LaneLayer, input: UnsafePointer<Double>, activation: HiddenActivation, outputUnits: OutputUnits,
-        scratch: UnsafeMutablePointer<Double>
+        scratch: UnsafeMutablePointer<Double>, isa: tf_lane_isa
     ) {
-        vectorTimesMatrix(
-            input, count: layer.inputs, layer.weights, strideK: layer.outputs, strideO: 1, bias: layer.bias,
-            outputs: layer.outputs, into: layer.potential)
+        tf_lanes_vector_times_matrix(
+            isa, input, layer.inputs, layer.weights, layer.outputs, 1, layer.bias, layer.outputs, layer.potential)
         activate(layer, activation: activation, outputUnits: outputUnits, scratch: scratch)
     }
 
     /// Forward sampling in every lane (`TeamNetwork.forward`): potentials and means, then
     /// values drawn lane by lane from each lane's stream.
     public mutating func forward(hiddenNoise: Bool = true) {
-        let activation = template.activation, outputUnits = template.outputUnits
+        let activation = template.activation, outputUnits = template.outputUnits, isa = instructionSet.cValue
         var noise: [RandomStream] = []
         swap(&noise, &self.noise)
         withLanes { base, layers, inputs, scratch in
@@ -87,7 +88,7 @@ extension LockstepTeamNetwork {
                 let layer = LaneLayer(base, layers[l], lanes: Self.lanes)
                 Self.refresh(
                     layer, input: Self.input(of: l, base: base, layers: layers, inputs: inputs), activation: activation,
-                    outputUnits: outputUnits, scratch: scratch)
+                    outputUnits: outputUnits, scratch: scratch, isa: isa)
                 let n = layer.outputs, m = layer.mean, h = layer.value
                 if layer.isOutput, case .softmax = outputUnits {
                     for s in 0..<Self.lanes {
@@ -147,7 +148,7 @@ extension LockstepTeamNetwork {
     /// MAP propagation's ascent and eligibilities in every lane
     /// (`TeamNetwork.mapPropagateRowByRow`; its doc comment states the equations).
     public mutating func mapPropagate(steps: Int, updateAdjustment: Double) {
-        let activation = template.activation, outputUnits = template.outputUnits
+        let activation = template.activation, outputUnits = template.outputUnits, isa = instructionSet.cValue
         // Refreshing a first layer whose potentials are current recomputes the same bits, so
         // lanes whose flags differ can share the refresh.
         let firstIsCurrent = !firstPotentialIsCurrent.contains(false)
@@ -161,12 +162,12 @@ extension LockstepTeamNetwork {
                 var l = top - 1
                 while l >= 0 {
                     let layer = LaneLayer(base, layers[l], lanes: Self.lanes), above = LaneLayer(base, layers[l + 1], lanes: Self.lanes)
-                    Self.ascend(layer, above: above, stepSize: updateAdjustment * layer.variance)
-                    Self.refresh(above, input: layer.value, activation: activation, outputUnits: outputUnits, scratch: scratch)
+                    Self.ascend(layer, above: above, stepSize: updateAdjustment * layer.variance, isa: isa)
+                    Self.refresh(above, input: layer.value, activation: activation, outputUnits: outputUnits, scratch: scratch, isa: isa)
                     l -= 1
                 }
                 if !firstPotentialIsCurrent {
-                    Self.refresh(LaneLayer(base, layers[0], lanes: Self.lanes), input: inputs, activation: activation, outputUnits: outputUnits, scratch: scratch)
+                    Self.refresh(LaneLayer(base, layers[0], lanes: Self.lanes), input: inputs, activation: activation, outputUnits: outputUnits, scratch: scratch, isa: isa)
                     firstPotentialIsCurrent = true
                 }
             }
@@ -181,17 +182,11 @@ extension LockstepTeamNetwork {
 
     /// One ascent step of hidden layer `layer` (`TeamNetwork.ascend`).
     @inline(__always)
-    static func ascend(_ layer: LaneLayer, above: LaneLayer, stepSize: Double) {
+    static func ascend(_ layer: LaneLayer, above: LaneLayer, stepSize: Double, isa: tf_lane_isa) {
         // e_{l+1} W_{l+1}^T: W^T's element (k, o) is W's (o, k).
-        vectorTimesMatrix(
-            above.eligibility, count: above.outputs, above.weights, strideK: 1, strideO: above.outputs, bias: nil,
-            outputs: above.inputs, into: layer.feedback)
-        let iv = layer.inverseVariance
-        for i in 0..<layer.outputs {
-            let p = i * lanes
-            let h = load(layer.value + p)
-            store(h + stepSize * ((load(layer.mean + p) - h) * iv + load(layer.feedback + p)), layer.value + p)
-        }
+        tf_lanes_vector_times_matrix(
+            isa, above.eligibility, above.outputs, above.weights, 1, above.outputs, nil, above.inputs, layer.feedback)
+        tf_lanes_ascend(isa, layer.value, layer.mean, layer.feedback, layer.outputs, layer.inverseVariance, stepSize)
     }
 
     /// The critic gate in every lane (`TeamNetwork.applyMAPCriticGate`): each lane's
@@ -210,22 +205,13 @@ extension LockstepTeamNetwork {
 
     /// `T <- decay * T + h_{l-1} (outer) e_l` in every lane (`TeamNetwork.accumulateTraces`).
     public mutating func accumulateTraces(decay: Double) {
+        let isa = instructionSet.cValue
         withLanes { base, layers, inputs, _ in
             for l in 0..<layers.count {
                 let layer = LaneLayer(base, layers[l], lanes: Self.lanes)
-                let x = Self.input(of: l, base: base, layers: layers, inputs: inputs)
-                for i in 0..<layer.inputs {
-                    let xi = Self.load(x + i * Self.lanes)
-                    let row = layer.weightTrace + i * layer.outputs * Self.lanes
-                    for k in 0..<layer.outputs {
-                        let p = k * Self.lanes
-                        Self.store((decay * Self.load(row + p)).addingProduct(xi, Self.load(layer.eligibility + p)), row + p)
-                    }
-                }
-                for k in 0..<layer.outputs {
-                    let p = k * Self.lanes
-                    Self.store(decay * Self.load(layer.biasTrace + p) + Self.load(layer.eligibility + p), layer.biasTrace + p)
-                }
+                tf_lanes_accumulate_traces(
+                    isa, Self.input(of: l, base: base, layers: layers, inputs: inputs), layer.inputs,
+                    layer.eligibility, layer.outputs, layer.weightTrace, layer.biasTrace, decay)
             }
         }
     }
@@ -257,47 +243,35 @@ extension LockstepTeamNetwork {
         for s in 0..<Self.lanes where mask[s] {
             (c1[s], c2[s]) = Adam.biasCorrections(step: adamSteps[s] + 1)
         }
-        let inverseC2 = 1 / c2
+        var inverseC2 = 1 / c2
+        var laneBits: UInt32 = 0
+        for s in 0..<Self.lanes where mask[s] { laneBits |= 1 << s }
+        let isa = instructionSet.cValue
         withLanes { base, layers, _, _ in
-            for l in 0..<layers.count {
-                let layer = LaneLayer(base, layers[l], lanes: Self.lanes)
-                let stepScale = learningRates[l] / c1
-                Self.adamAscend(
-                    layer.weights, gradient: layer.weightTrace, firstMoment: layer.weightFirstMoment,
-                    secondMoment: layer.weightSecondMoment, count: layer.inputs * layer.outputs, scale: signal,
-                    stepScale: stepScale, inverseC2: inverseC2, mask: mask)
-                Self.adamAscend(
-                    layer.bias, gradient: layer.biasTrace, firstMoment: layer.biasFirstMoment,
-                    secondMoment: layer.biasSecondMoment, count: layer.outputs, scale: signal,
-                    stepScale: stepScale, inverseC2: inverseC2, mask: mask)
+            withUnsafePointer(to: signal) { signal in
+                withUnsafePointer(to: &inverseC2) { inverseC2 in
+                    let scale = UnsafeRawPointer(signal).assumingMemoryBound(to: Double.self)
+                    let inverseC2 = UnsafeRawPointer(inverseC2).assumingMemoryBound(to: Double.self)
+                    for l in 0..<layers.count {
+                        let layer = LaneLayer(base, layers[l], lanes: Self.lanes)
+                        var stepScale = learningRates[l] / c1
+                        withUnsafePointer(to: &stepScale) { stepScale in
+                            let stepScale = UnsafeRawPointer(stepScale).assumingMemoryBound(to: Double.self)
+                            tf_lanes_adam_ascend(
+                                isa, layer.weights, layer.weightTrace, layer.weightFirstMoment, layer.weightSecondMoment,
+                                layer.inputs * layer.outputs, scale, stepScale, inverseC2, laneBits,
+                                Adam.beta1, Adam.beta2, Adam.epsilon)
+                            tf_lanes_adam_ascend(
+                                isa, layer.bias, layer.biasTrace, layer.biasFirstMoment, layer.biasSecondMoment,
+                                layer.outputs, scale, stepScale, inverseC2, laneBits, Adam.beta1, Adam.beta2, Adam.epsilon)
+                        }
+                    }
+                }
             }
         }
         for s in 0..<Self.lanes where mask[s] {
             adamSteps[s] += 1
             firstPotentialIsCurrent[s] = false
-        }
-    }
-
-    /// `Adam.ascend` per lane, with the lane's scale, `lr / c1` and `1 / c2`; lanes outside
-    /// `mask` keep their parameters and moments.
-    @inline(__always)
-    static func adamAscend(
-        _ parameters: UnsafeMutablePointer<Double>, gradient: UnsafePointer<Double>,
-        firstMoment m: UnsafeMutablePointer<Double>, secondMoment v: UnsafeMutablePointer<Double>, count: Int,
-        scale: Lanes, stepScale: Lanes, inverseC2: Lanes, mask: LaneMask
-    ) {
-        let oneMinusBeta1 = 1 - Adam.beta1, oneMinusBeta2 = 1 - Adam.beta2
-        let beta1s = Lanes(repeating: Adam.beta1), beta2s = Lanes(repeating: Adam.beta2)
-        for k in 0..<count {
-            let p = k * lanes
-            let g = scale * load(gradient + p)
-            let mOld = load(m + p), vOld = load(v + p), old = load(parameters + p)
-            let mk = (oneMinusBeta1 * g).addingProduct(beta1s, mOld)
-            let vk = (oneMinusBeta2 * (g * g)).addingProduct(beta2s, vOld)
-            let step = stepScale * mk / (denominatorRoot(vk * inverseC2) + Adam.epsilon)
-            store(mOld.replacing(with: mk, where: mask), m + p)
-            store(vOld.replacing(with: vk, where: mask), v + p)
-            store(old.replacing(with: old + step, where: mask), parameters + p)
         }
     }
 }

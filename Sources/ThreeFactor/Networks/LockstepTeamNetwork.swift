@@ -1,3 +1,5 @@
+import CLaneKernels
+
 /// Eight networks of one shape, one per SIMD lane: the seeds of an experiment advancing in
 /// lockstep, each with its own weights, traces, Adam moments and noise stream.
 ///
@@ -32,12 +34,17 @@ public struct LockstepTeamNetwork: Sendable {
     var adamSteps: [Int]
     var firstPotentialIsCurrent: [Bool]
     var noise: [RandomStream]
+    /// The instructions the inner loops use (the same bits with each).
+    public let instructionSet: LaneInstructionSet
     /// Offset in `storage` of per-lane scratch (a lane's normals or softmax: twice the widest
     /// layer), after the lanes.
     let scratchOffset: Int
 
     /// The eight networks, one per lane; they must have the same shape and one row.
-    public init(_ networks: [TeamNetwork]) {
+    /// `instructionSet` must be supported by this processor.
+    public init(_ networks: [TeamNetwork], instructionSet: LaneInstructionSet = .best) {
+        precondition(instructionSet.isSupported, "this processor cannot run the \(instructionSet) lane kernels")
+        self.instructionSet = instructionSet
         precondition(networks.count == Self.lanes, "one network per lane")
         let first = networks[0]
         precondition(first.batchSize == 1, "lockstep networks keep one row per lane")
@@ -107,75 +114,5 @@ public struct LockstepTeamNetwork: Sendable {
     @inline(__always)
     static func store(_ v: Lanes, _ p: UnsafeMutablePointer<Double>) {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self)
-    }
-
-    /// out[o] = bias[o] + sum_k x[k] * M(k, o) for o in 0..<outputs, every lane summed in the
-    /// order `DenseKernels.vectorTimesMatrix` sums output column o of a `count x outputs`
-    /// matrix. M(k, o) is the lane vector at `m + (k * strideK + o * strideO) * 8`: the forward
-    /// pass reads W (strideK = columns, strideO = 1), the feedback pass W^T (1, columns).
-    @inline(__always)
-    static func vectorTimesMatrix(
-        _ x: UnsafePointer<Double>, count: Int, _ m: UnsafePointer<Double>, strideK: Int, strideO: Int,
-        bias: UnsafePointer<Double>?, outputs: Int, into out: UnsafeMutablePointer<Double>
-    ) {
-        let w = lanes
-        @inline(__always) func biasAt(_ o: Int) -> Lanes { bias.map { load($0 + o * w) } ?? Lanes() }
-        @inline(__always) func element(_ k: Int, _ o: Int) -> UnsafePointer<Double> { m + (k * strideK + o * strideO) * w }
-        let sixteen = outputs & ~15
-        let four = sixteen + ((outputs - sixteen) & ~3)
-        let evenCount = count & ~1
-        // 16-column blocks: even and odd rows in separate chains; two outputs at a time.
-        var o = 0
-        while o < sixteen {
-            var e0 = Lanes(), o0 = Lanes(), e1 = Lanes(), o1 = Lanes()
-            var k = 0
-            while k < evenCount {
-                let xa = load(x + k * w), xb = load(x + (k + 1) * w)
-                e0 = e0.addingProduct(xa, load(element(k, o)))
-                e1 = e1.addingProduct(xa, load(element(k, o + 1)))
-                o0 = o0.addingProduct(xb, load(element(k + 1, o)))
-                o1 = o1.addingProduct(xb, load(element(k + 1, o + 1)))
-                k += 2
-            }
-            if k < count {
-                let xa = load(x + k * w)
-                e0 = e0.addingProduct(xa, load(element(k, o)))
-                e1 = e1.addingProduct(xa, load(element(k, o + 1)))
-            }
-            store((e0 + o0) + biasAt(o), out + o * w)
-            store((e1 + o1) + biasAt(o + 1), out + (o + 1) * w)
-            o += 2
-        }
-        // 4-column blocks: one chain over all rows.
-        while o < four {
-            var a = Lanes()
-            for k in 0..<count { a = a.addingProduct(load(x + k * w), load(element(k, o))) }
-            store(a + biasAt(o), out + o * w)
-            o += 1
-        }
-        // The narrow tail: four chains over the rows mod 4, the leftover rows into the first.
-        while o < outputs {
-            var s0 = Lanes(), s1 = Lanes(), s2 = Lanes(), s3 = Lanes()
-            var k = 0
-            while k + 4 <= count {
-                s0 = s0.addingProduct(load(x + k * w), load(element(k, o)))
-                s1 = s1.addingProduct(load(x + (k + 1) * w), load(element(k + 1, o)))
-                s2 = s2.addingProduct(load(x + (k + 2) * w), load(element(k + 2, o)))
-                s3 = s3.addingProduct(load(x + (k + 3) * w), load(element(k + 3, o)))
-                k += 4
-            }
-            while k < count {
-                s0 = s0.addingProduct(load(x + k * w), load(element(k, o)))
-                k += 1
-            }
-            store(((s0 + s1) + (s2 + s3)) + biasAt(o), out + o * w)
-            o += 1
-        }
-    }
-
-    /// sqrt(v) as `Adam.denominatorRoot` computes it, lane by lane.
-    @inline(__always)
-    static func denominatorRoot(_ v: Lanes) -> Lanes {
-        Lanes(lowHalf: Adam.denominatorRoot(v.lowHalf), highHalf: Adam.denominatorRoot(v.highHalf))
     }
 }

@@ -1,0 +1,36 @@
+import CLaneKernels
+
+/// The instruction sets the lockstep networks' inner loops (`CLaneKernels`) are compiled for,
+/// one of which a `LockstepTeamNetwork` uses; chosen at run time, so one binary runs on any
+/// processor.
+///
+/// Every set gives the same bits: the kernels write each fused multiply–add explicitly and
+/// nothing else is contracted or reordered, so only the width of the instructions differs.
+/// `LockstepTests` runs every supported set against the single-seed path.
+public enum LaneInstructionSet: String, CaseIterable, Sendable, CustomStringConvertible {
+    /// The C library's `fma` per element: any processor, slowest.
+    case portable
+    /// Two 256-bit instructions per eight lanes (x86-64 with AVX2 and FMA).
+    case avx2
+    /// One 512-bit instruction per eight lanes (x86-64 with AVX-512F).
+    case avx512
+
+    /// Whether this processor and its operating system can run the set.
+    public var isSupported: Bool { tf_lanes_supported(cValue) != 0 }
+
+    /// The widest supported set.
+    public static let best: LaneInstructionSet = allCases.last(where: \.isSupported) ?? .portable
+
+    /// The supported sets, narrowest first.
+    public static var supported: [LaneInstructionSet] { allCases.filter(\.isSupported) }
+
+    public var description: String { rawValue }
+
+    var cValue: tf_lane_isa {
+        switch self {
+        case .portable: TF_LANES_PORTABLE
+        case .avx2: TF_LANES_AVX2
+        case .avx512: TF_LANES_AVX512
+        }
+    }
+}
