@@ -9,7 +9,9 @@
 #define TF_NAME1(name, suffix) TF_NAME2(name, suffix)
 #define TF_NAME(name) TF_NAME1(name, TF_SUFFIX)
 
-TF_TARGET static void TF_NAME(vector_times_matrix)(
+/* Inlined twice by vector_times_matrix: with stride_o = 1 (W, the forward pass) the
+   compiler knows that a block's columns are adjacent, and addresses them from one pointer. */
+TF_TARGET static inline __attribute__((always_inline)) void TF_NAME(vector_times_matrix_strided)(
     const double *x, ptrdiff_t count, const double *m, ptrdiff_t stride_k, ptrdiff_t stride_o, const double *bias,
     ptrdiff_t outputs, double *out)
 {
@@ -20,24 +22,35 @@ TF_TARGET static void TF_NAME(vector_times_matrix)(
     const ptrdiff_t four = sixteen + ((outputs - sixteen) & ~(ptrdiff_t)3);
     const ptrdiff_t even_count = count & ~(ptrdiff_t)1;
     ptrdiff_t o = 0;
-    for (; o < sixteen; o += 2) {
-        tf_v8 e0 = 0.0, o0 = 0.0, e1 = 0.0, o1 = 0.0;
+    /* TF_BLOCK outputs at a time (4 or 8, a divisor of 16): 2 x TF_BLOCK independent chains
+       hide the FMA latency, as many as the registers hold. */
+#if TF_BLOCK == 8
+#define TF_EACH(M) M(0) M(1) M(2) M(3) M(4) M(5) M(6) M(7)
+#else
+#define TF_EACH(M) M(0) M(1) M(2) M(3)
+#endif
+#define TF_ZERO(j) tf_v8 even##j = 0.0, odd##j = 0.0;
+#define TF_PAIR(j) even##j = tf_fma(xa, TF_ELEMENT(k, o + j), even##j); odd##j = tf_fma(xb, TF_ELEMENT(k + 1, o + j), odd##j);
+#define TF_LAST(j) even##j = tf_fma(xa, TF_ELEMENT(k, o + j), even##j);
+#define TF_OUT(j) tf_store(out + (o + j) * TF_LANES, (even##j + odd##j) + TF_BIAS(o + j));
+    for (; o < sixteen; o += TF_BLOCK) {
+        TF_EACH(TF_ZERO)
         ptrdiff_t k = 0;
         for (; k < even_count; k += 2) {
             const tf_v8 xa = TF_X(k), xb = TF_X(k + 1);
-            e0 = tf_fma(xa, TF_ELEMENT(k, o), e0);
-            e1 = tf_fma(xa, TF_ELEMENT(k, o + 1), e1);
-            o0 = tf_fma(xb, TF_ELEMENT(k + 1, o), o0);
-            o1 = tf_fma(xb, TF_ELEMENT(k + 1, o + 1), o1);
+            TF_EACH(TF_PAIR)
         }
         if (k < count) {
             const tf_v8 xa = TF_X(k);
-            e0 = tf_fma(xa, TF_ELEMENT(k, o), e0);
-            e1 = tf_fma(xa, TF_ELEMENT(k, o + 1), e1);
+            TF_EACH(TF_LAST)
         }
-        tf_store(out + o * TF_LANES, (e0 + o0) + TF_BIAS(o));
-        tf_store(out + (o + 1) * TF_LANES, (e1 + o1) + TF_BIAS(o + 1));
+        TF_EACH(TF_OUT)
     }
+#undef TF_EACH
+#undef TF_ZERO
+#undef TF_PAIR
+#undef TF_LAST
+#undef TF_OUT
     for (; o < four; o++) {
         tf_v8 a = 0.0;
         for (ptrdiff_t k = 0; k < count; k++) a = tf_fma(TF_X(k), TF_ELEMENT(k, o), a);
@@ -58,6 +71,16 @@ TF_TARGET static void TF_NAME(vector_times_matrix)(
 #undef TF_ELEMENT
 #undef TF_X
 #undef TF_BIAS
+}
+
+TF_TARGET static void TF_NAME(vector_times_matrix)(
+    const double *x, ptrdiff_t count, const double *m, ptrdiff_t stride_k, ptrdiff_t stride_o, const double *bias,
+    ptrdiff_t outputs, double *out)
+{
+    if (stride_o == 1)
+        TF_NAME(vector_times_matrix_strided)(x, count, m, stride_k, 1, bias, outputs, out);
+    else
+        TF_NAME(vector_times_matrix_strided)(x, count, m, stride_k, stride_o, bias, outputs, out);
 }
 
 TF_TARGET static void TF_NAME(ascend)(
@@ -111,6 +134,23 @@ TF_TARGET static void TF_NAME(adam_ascend)(
         tf_store(second_moment + k, tf_select(mask, vk, v_old));
         tf_store(parameters + k, tf_select(mask, old + step, old));
     }
+}
+
+TF_TARGET static double TF_NAME(peak_chains)(ptrdiff_t iterations, double multiplier, double addend)
+{
+    const TF_PEAK_VECTOR x = multiplier, c = addend;
+    TF_PEAK_VECTOR a0 = 1.0, a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0,
+                   a10 = a0, a11 = a0;
+    for (ptrdiff_t i = 0; i < iterations; i++) {
+        /* a = a * m + c: bounded (it tends to c / (1 - m)), so it never overflows. */
+        a0 = tf_fma(a0, x, c); a1 = tf_fma(a1, x, c); a2 = tf_fma(a2, x, c); a3 = tf_fma(a3, x, c);
+        a4 = tf_fma(a4, x, c); a5 = tf_fma(a5, x, c); a6 = tf_fma(a6, x, c); a7 = tf_fma(a7, x, c);
+        a8 = tf_fma(a8, x, c); a9 = tf_fma(a9, x, c); a10 = tf_fma(a10, x, c); a11 = tf_fma(a11, x, c);
+    }
+    const TF_PEAK_VECTOR s = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)) + ((a8 + a9) + (a10 + a11));
+    double total = 0;
+    for (int k = 0; k < (int)(sizeof(s) / sizeof(double)); k++) total += s[k];
+    return total;
 }
 
 #undef TF_NAME

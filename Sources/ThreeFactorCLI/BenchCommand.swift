@@ -6,8 +6,10 @@ import ThreeFactor
 /// `make bench`: steps per CPU second of every environment alone and of every rule
 /// learning, in one run, with the ratio to the official implementations' speed where it
 /// is known. Rules that run in lockstep (`LockstepBenchmark.rules`) get a second row with
-/// eight seeds at once (steps of all lanes per CPU second, and its ratio to the single seed),
-/// and both rows their matrix arithmetic as a fraction of the peak measured in the same run. The learning rows and the official speeds are data: the `[[bench]]` tables
+/// eight seeds at once for each SIMD instruction set the processor supports beyond the
+/// portable one (steps of all lanes per CPU second, and the ratio to the single seed), and
+/// every such row its matrix arithmetic as a fraction of the machine's peak, measured in the
+/// same run. The learning rows and the official speeds are data: the `[[bench]]` tables
 /// of every `papers/<id>/experiments.toml`. Build in release mode for meaningful numbers
 /// (the Makefile does).
 /// Rates are per CPU second of the benchmarking thread, so other load on the machine
@@ -57,23 +59,32 @@ struct BenchCommand: ParsableCommand {
             cases.append(Case(name: b.name, steps: b.steps, official: b.official, measure: { try b.run(steps: $0) }, operationsPerStep: operations))
             if let operations, let env = e.env {
                 let lanes = LockstepActorCritic.lanes
-                cases.append(Case(
-                    name: "\(b.name), \(lanes) seeds in lockstep", steps: b.steps * lanes, official: b.official,
-                    measure: { steps in
-                        try LockstepBenchmark.run(rule: e.rule, env: env, steps: steps, parameters: e.params,
-                                                  environmentOptions: e.envOptions).stepsPerCPUSecond
-                    },
-                    operationsPerStep: operations, baseline: b.name))
+                // The portable lane kernels (a C library call per fused multiply-add) are for
+                // processors without SIMD FMA; LockstepTests holds their bits, not their speed.
+                for isa in LaneInstructionSet.supported where isa != .portable {
+                    cases.append(Case(
+                        name: "\(b.name), \(lanes) seeds in lockstep (\(isa))", steps: b.steps * lanes, official: b.official,
+                        measure: { steps in
+                            try LockstepBenchmark.run(rule: e.rule, env: env, steps: steps, parameters: e.params,
+                                                      environmentOptions: e.envOptions, instructionSet: isa).stepsPerCPUSecond
+                        },
+                        operationsPerStep: operations, baseline: b.name))
+                }
             }
         }
         if let filter { cases = cases.filter { $0.name.contains(filter) } }
 
-        // The peak is measured in every run that has a case to hold against it.
+        // The peak is measured in every run that has a case to hold against it, with every
+        // instruction set; the machine's is the widest's.
         var peak: Double?
         if filter == nil || cases.contains(where: { $0.operationsPerStep != nil }) {
-            let measured = PeakFLOPS.measure(iterations: max(1_000_000, Int(20_000_000 * scale)))
-            print(String(format: "peak of this thread: %.1f GFLOP per CPU second (12 chains of 4-wide double FMA)", measured / 1e9))
-            peak = measured
+            for isa in LaneInstructionSet.supported {
+                let measured = PeakFLOPS.measure(rounds: max(500_000, Int(10_000_000 * scale)), instructionSet: isa)
+                print(String(format: "FMA peak of this thread, %@: %.1f GFLOP per CPU second (12 chains of %d-wide FMA)",
+                             isa.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0), measured / 1e9,
+                             isa.operationsPerFMARound / 24))
+                peak = measured
+            }
         }
         print("benchmark".padding(toLength: 86, withPad: " ", startingAt: 0) + "  steps/CPU-s   ratio")
         var rates: [String: Double] = [:]

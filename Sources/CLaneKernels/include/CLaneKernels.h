@@ -73,4 +73,13 @@ void tf_lanes_adam_ascend(
     ptrdiff_t count, const double *scale, const double *step_scale, const double *inverse_c2, uint32_t lane_mask,
     double beta1, double beta2, double epsilon);
 
+/*
+ * The yardstick of the benchmark: `iterations` rounds of twelve independent chains of fused
+ * multiply-adds, each chain one register wide (tf_lanes_peak_lanes doubles: 4 for AVX2 and
+ * the portable path, 8 for AVX-512), enough chains to keep two FMA units of latency up to 6
+ * cycles busy without spilling a register. Returns the chains' sum.
+ */
+double tf_lanes_peak_chains(tf_lane_isa isa, ptrdiff_t iterations, double multiplier, double addend);
+int tf_lanes_peak_lanes(tf_lane_isa isa);
+
 #endif

@@ -8,11 +8,12 @@ public enum LockstepBenchmark {
     public static let rules: Set<String> = ["map-prop"]
 
     /// Runs `rule` on `env` for at least `steps` environment steps summed over the eight
-    /// lanes (seeds `seed ..< seed + 8`) and times the loop; `steps` in the result counts
-    /// every lane's steps.
+    /// lanes (seeds `seed ..< seed + 8`) with the lane kernels of `instructionSet` and times
+    /// the loop; `steps` in the result counts every lane's steps.
     public static func run(
         rule: String, env: String, steps: Int, parameters: Hyperparameters = Hyperparameters(),
-        environmentOptions: Hyperparameters = Hyperparameters(), seed: UInt64 = 0
+        environmentOptions: Hyperparameters = Hyperparameters(), seed: UInt64 = 0,
+        instructionSet: LaneInstructionSet = .best
     ) throws -> AgentBenchmark.Result {
         let seeds = (0..<UInt64(LockstepActorCritic.lanes)).map { seed + $0 }
         var envs: [any Environment] = []
@@ -26,7 +27,8 @@ public enum LockstepBenchmark {
             envs.append(environment)
             agents.append(agent)
         }
-        let (taken, episodes, seconds, cpuSeconds) = loop(envs[0], envs, LockstepActorCritic(agents), seeds: seeds, steps: steps)
+        let (taken, episodes, seconds, cpuSeconds) = loop(
+            envs[0], envs, LockstepActorCritic(agents, instructionSet: instructionSet), seeds: seeds, steps: steps)
         return AgentBenchmark.Result(rule: rule, environment: env, steps: taken, episodes: episodes, seconds: seconds, cpuSeconds: cpuSeconds)
     }
 

@@ -26,6 +26,19 @@ public enum LaneInstructionSet: String, CaseIterable, Sendable, CustomStringConv
 
     public var description: String { rawValue }
 
+    /// Floating-point operations per round of `fmaChains`: twelve chains one register wide
+    /// (4 doubles, 8 with AVX-512), 2 operations per fused multiply–add.
+    public var operationsPerFMARound: Int { 12 * Int(tf_lanes_peak_lanes(cValue)) * 2 }
+
+    /// `rounds` rounds of twelve independent chains of fused multiply–adds
+    /// `a = a * multiplier + addend`, each one register of these instructions wide: the FMA
+    /// units' throughput, the yardstick of `make bench`. Returns the chains' sum (so the loop
+    /// cannot be removed).
+    public func fmaChains(rounds: Int, multiplier: Double, addend: Double) -> Double {
+        precondition(isSupported, "this processor cannot run the \(self) lane kernels")
+        return tf_lanes_peak_chains(cValue, rounds, multiplier, addend)
+    }
+
     var cValue: tf_lane_isa {
         switch self {
         case .portable: TF_LANES_PORTABLE
