@@ -83,13 +83,71 @@ TF_TARGET static void TF_NAME(vector_times_matrix)(
         TF_NAME(vector_times_matrix_strided)(x, count, m, stride_k, stride_o, bias, outputs, out);
 }
 
-TF_TARGET static void TF_NAME(ascend)(
-    double *value, const double *mean, const double *feedback, ptrdiff_t n, double inverse_variance, double step)
+TF_TARGET static void TF_NAME(ascend_and_refresh)(
+    double *value, const double *mean, double *feedback, ptrdiff_t n, double inverse_variance, double step,
+    const double *eligibility, const double *w, const double *bias, ptrdiff_t outputs, double *potential,
+    double *accumulators)
 {
-    for (ptrdiff_t i = 0; i < n * TF_LANES; i += TF_LANES) {
-        const tf_v8 h = tf_load(value + i);
-        tf_store(value + i, h + step * ((tf_load(mean + i) - h) * inverse_variance + tf_load(feedback + i)));
+    /* Row i of W serves twice: feedback f_i = sum_o e_o W(i, o) (output i of e W^T), then, with
+       the ascended h_i, the refresh's term h_i W(i, o) of every potential o. The chains are
+       vector_times_matrix's: of f_i over o as its output i of n; of potential o over rows i
+       as its output o of `outputs`, kept in accumulators (four chains per output). */
+#define TF_W(i, o) tf_load(w + ((i) * outputs + (o)) * TF_LANES)
+#define TF_ACC(c, o) (accumulators + ((c) * outputs + (o)) * TF_LANES)
+    const ptrdiff_t rows_sixteen = n & ~(ptrdiff_t)15, rows_four = rows_sixteen + ((n - rows_sixteen) & ~(ptrdiff_t)3);
+    const ptrdiff_t sixteen = outputs & ~(ptrdiff_t)15, four = sixteen + ((outputs - sixteen) & ~(ptrdiff_t)3);
+    const ptrdiff_t rows_by_four = n & ~(ptrdiff_t)3, columns_by_four = outputs & ~(ptrdiff_t)3;
+    const ptrdiff_t even_outputs = outputs & ~(ptrdiff_t)1;
+    for (ptrdiff_t k = 0; k < 4 * outputs * TF_LANES; k += TF_LANES) tf_store(accumulators + k, (tf_v8)0.0);
+    for (ptrdiff_t i = 0; i < n; i++) {
+        tf_v8 f;
+        if (i < rows_sixteen) {
+            tf_v8 even = 0.0, odd = 0.0;
+            ptrdiff_t o = 0;
+            for (; o < even_outputs; o += 2) {
+                even = tf_fma(tf_load(eligibility + o * TF_LANES), TF_W(i, o), even);
+                odd = tf_fma(tf_load(eligibility + (o + 1) * TF_LANES), TF_W(i, o + 1), odd);
+            }
+            if (o < outputs) even = tf_fma(tf_load(eligibility + o * TF_LANES), TF_W(i, o), even);
+            f = (even + odd) + 0.0;
+        } else if (i < rows_four) {
+            tf_v8 a = 0.0;
+            for (ptrdiff_t o = 0; o < outputs; o++) a = tf_fma(tf_load(eligibility + o * TF_LANES), TF_W(i, o), a);
+            f = a + 0.0;
+        } else {
+            tf_v8 s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+            ptrdiff_t o = 0;
+            for (; o < columns_by_four; o += 4) {
+                s0 = tf_fma(tf_load(eligibility + o * TF_LANES), TF_W(i, o), s0);
+                s1 = tf_fma(tf_load(eligibility + (o + 1) * TF_LANES), TF_W(i, o + 1), s1);
+                s2 = tf_fma(tf_load(eligibility + (o + 2) * TF_LANES), TF_W(i, o + 2), s2);
+                s3 = tf_fma(tf_load(eligibility + (o + 3) * TF_LANES), TF_W(i, o + 3), s3);
+            }
+            for (; o < outputs; o++) s0 = tf_fma(tf_load(eligibility + o * TF_LANES), TF_W(i, o), s0);
+            f = ((s0 + s1) + (s2 + s3)) + 0.0;
+        }
+        tf_store(feedback + i * TF_LANES, f);
+        const tf_v8 h = tf_load(value + i * TF_LANES);
+        const tf_v8 ascended = h + step * ((tf_load(mean + i * TF_LANES) - h) * inverse_variance + f);
+        tf_store(value + i * TF_LANES, ascended);
+        /* The refresh's chains: even/odd rows (16-column blocks), one (4-column blocks), rows
+           mod 4 with the leftover rows in the first (the tail). */
+        const ptrdiff_t parity = i & 1, by_four = i < rows_by_four ? (i & 3) : 0;
+        ptrdiff_t o = 0;
+        for (; o < sixteen; o++) tf_store(TF_ACC(parity, o), tf_fma(ascended, TF_W(i, o), tf_load(TF_ACC(parity, o))));
+        for (; o < four; o++) tf_store(TF_ACC(0, o), tf_fma(ascended, TF_W(i, o), tf_load(TF_ACC(0, o))));
+        for (; o < outputs; o++) tf_store(TF_ACC(by_four, o), tf_fma(ascended, TF_W(i, o), tf_load(TF_ACC(by_four, o))));
     }
+    ptrdiff_t o = 0;
+    for (; o < sixteen; o++)
+        tf_store(potential + o * TF_LANES, (tf_load(TF_ACC(0, o)) + tf_load(TF_ACC(1, o))) + tf_load(bias + o * TF_LANES));
+    for (; o < four; o++) tf_store(potential + o * TF_LANES, tf_load(TF_ACC(0, o)) + tf_load(bias + o * TF_LANES));
+    for (; o < outputs; o++)
+        tf_store(potential + o * TF_LANES,
+                 ((tf_load(TF_ACC(0, o)) + tf_load(TF_ACC(1, o))) + (tf_load(TF_ACC(2, o)) + tf_load(TF_ACC(3, o))))
+                     + tf_load(bias + o * TF_LANES));
+#undef TF_W
+#undef TF_ACC
 }
 
 TF_TARGET static void TF_NAME(accumulate_traces)(

@@ -81,11 +81,13 @@ void tf_lanes_vector_times_matrix(
     TF_DISPATCH(vector_times_matrix, x, count, m, stride_k, stride_o, bias, outputs, out)
 }
 
-void tf_lanes_ascend(
-    tf_lane_isa isa, double *value, const double *mean, const double *feedback, ptrdiff_t n,
-    double inverse_variance, double step)
+void tf_lanes_ascend_and_refresh(
+    tf_lane_isa isa, double *value, const double *mean, double *feedback, ptrdiff_t n, double inverse_variance,
+    double step, const double *eligibility, const double *w, const double *bias, ptrdiff_t outputs,
+    double *potential, double *accumulators)
 {
-    TF_DISPATCH(ascend, value, mean, feedback, n, inverse_variance, step)
+    TF_DISPATCH(ascend_and_refresh, value, mean, feedback, n, inverse_variance, step, eligibility, w, bias, outputs,
+                potential, accumulators)
 }
 
 void tf_lanes_accumulate_traces(

@@ -47,10 +47,19 @@ void tf_lanes_vector_times_matrix(
     tf_lane_isa isa, const double *x, ptrdiff_t count, const double *m, ptrdiff_t stride_k, ptrdiff_t stride_o,
     const double *bias, ptrdiff_t outputs, double *out);
 
-/* One MAP ascent step of n units: h <- h + step * ((mean - h) * inverse_variance + feedback). */
-void tf_lanes_ascend(
-    tf_lane_isa isa, double *value, const double *mean, const double *feedback, ptrdiff_t n,
-    double inverse_variance, double step);
+/*
+ * One MAP ascent step of n hidden units, then the refresh of the layer above, reading the
+ * layer above's weights W (n x outputs) once:
+ *   feedback = e W^T (e: the layer above's eligibilities),
+ *   value   <- value + step * ((mean - value) * inverse_variance + feedback),
+ *   potential = value W + bias.
+ * Both products have tf_lanes_vector_times_matrix's chains and bits. `accumulators` is
+ * scratch of 4 * outputs lane vectors.
+ */
+void tf_lanes_ascend_and_refresh(
+    tf_lane_isa isa, double *value, const double *mean, double *feedback, ptrdiff_t n, double inverse_variance,
+    double step, const double *eligibility, const double *w, const double *bias, ptrdiff_t outputs,
+    double *potential, double *accumulators);
 
 /*
  * Eligibility traces of a layer with `inputs` x `outputs` weights:

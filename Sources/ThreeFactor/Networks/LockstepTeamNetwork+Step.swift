@@ -152,7 +152,9 @@ extension LockstepTeamNetwork {
         // Refreshing a first layer whose potentials are current recomputes the same bits, so
         // lanes whose flags differ can share the refresh.
         let firstIsCurrent = !firstPotentialIsCurrent.contains(false)
+        let accumulatorOffset = self.accumulatorOffset, scratchOffset = self.scratchOffset
         withLanes { base, layers, inputs, scratch in
+            let accumulators = scratch + (accumulatorOffset - scratchOffset)
             let top = layers.count - 1
             var firstPotentialIsCurrent = firstIsCurrent
             for _ in 0..<steps {
@@ -162,8 +164,13 @@ extension LockstepTeamNetwork {
                 var l = top - 1
                 while l >= 0 {
                     let layer = LaneLayer(base, layers[l], lanes: Self.lanes), above = LaneLayer(base, layers[l + 1], lanes: Self.lanes)
-                    Self.ascend(layer, above: above, stepSize: updateAdjustment * layer.variance, isa: isa)
-                    Self.refresh(above, input: layer.value, activation: activation, outputUnits: outputUnits, scratch: scratch, isa: isa)
+                    // The ascent of layer l (`TeamNetwork.ascend`) and the refresh of the layer
+                    // above, in one pass over W_{l+1}.
+                    tf_lanes_ascend_and_refresh(
+                        isa, layer.value, layer.mean, layer.feedback, layer.outputs, layer.inverseVariance,
+                        updateAdjustment * layer.variance, above.eligibility, above.weights, above.bias, above.outputs,
+                        above.potential, accumulators)
+                    Self.activate(above, activation: activation, outputUnits: outputUnits, scratch: scratch)
                     l -= 1
                 }
                 if !firstPotentialIsCurrent {
@@ -178,15 +185,6 @@ extension LockstepTeamNetwork {
         if steps > 0 {
             for s in 0..<Self.lanes { firstPotentialIsCurrent[s] = true }
         }
-    }
-
-    /// One ascent step of hidden layer `layer` (`TeamNetwork.ascend`).
-    @inline(__always)
-    static func ascend(_ layer: LaneLayer, above: LaneLayer, stepSize: Double, isa: tf_lane_isa) {
-        // e_{l+1} W_{l+1}^T: W^T's element (k, o) is W's (o, k).
-        tf_lanes_vector_times_matrix(
-            isa, above.eligibility, above.outputs, above.weights, 1, above.outputs, nil, above.inputs, layer.feedback)
-        tf_lanes_ascend(isa, layer.value, layer.mean, layer.feedback, layer.outputs, layer.inverseVariance, stepSize)
     }
 
     /// The critic gate in every lane (`TeamNetwork.applyMAPCriticGate`): each lane's

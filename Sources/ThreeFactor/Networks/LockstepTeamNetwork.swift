@@ -39,6 +39,9 @@ public struct LockstepTeamNetwork: Sendable {
     /// Offset in `storage` of per-lane scratch (a lane's normals or softmax: twice the widest
     /// layer), after the lanes.
     let scratchOffset: Int
+    /// Offset in `storage` of the fused ascent's accumulators (four chains of lane vectors
+    /// per unit of the widest layer), after the scratch.
+    let accumulatorOffset: Int
 
     /// The eight networks, one per lane; they must have the same shape and one row.
     /// `instructionSet` must be supported by this processor.
@@ -58,7 +61,9 @@ public struct LockstepTeamNetwork: Sendable {
         template = first
         let count = first.storage.count
         scratchOffset = count * Self.lanes
-        var storage = Array(repeating: 0.0, count: scratchOffset + 2 * max(first.outputCount, first.hidden.max() ?? 0))
+        let widest = max(first.outputCount, first.hidden.max() ?? 0)
+        accumulatorOffset = scratchOffset + 2 * widest
+        var storage = Array(repeating: 0.0, count: accumulatorOffset + 4 * widest * Self.lanes)
         for (s, n) in networks.enumerated() {
             for k in 0..<count { storage[k * Self.lanes + s] = n.storage[k] }
         }
