@@ -440,6 +440,16 @@ extension HostileLogTests {
         #expect(line == "\(path): the free list of the local heap at byte 680 returns to the block at offset 24; the file is damaged", "\(line)")
     }
 
+    /// The same loop, in a fuzz input that also changed the superblock's base address field to
+    /// a value past the end of the file (kept as Fuzz/corpus/runlog/
+    /// oom-local-heap-free-list-base-address.h5). libhdf5 counts addresses from the
+    /// superblock's position whatever the field says, so the checks do too, and the heap is
+    /// refused as above.
+    @Test func aLoopingFreeListIsRefusedWhateverTheBaseAddressFieldSays() throws {
+        let (path, line) = try Self.refusalOfFuzzInput("oom-local-heap-free-list-base-address.h5")
+        #expect(line == "\(path): the free list of the local heap at byte 680 returns to the block at offset 24; the file is damaged", "\(line)")
+    }
+
     /// Verifying a log again replaces its /summary group: the old group's local heap stays in
     /// the file, unreachable, its data segment reused. The heap checks read only the heaps the
     /// groups name, so a log verified any number of times still opens (the stale heap's free

@@ -45,7 +45,7 @@ struct ObjectHeaderReader {
     /// attribute values refer to.
     let heaps: HDF5File.GlobalHeapObjects
     let path: String
-    /// The superblock's base address: file addresses count from here.
+    /// The base address, the superblock's position: file addresses count from here.
     var base = 0
     /// Where the superblock (version 0 or 1) begins in the image, once found.
     var superblockOffset: Int? = nil
@@ -70,8 +70,8 @@ struct ObjectHeaderReader {
         return value > UInt64(Int.max) ? nil : Int(value)
     }
 
-    /// Finds the superblock where the library looks for it (byte 0, 512, 1024, ...) and reads
-    /// its base address. Only superblocks of versions 0 and 1 go with version-1 object
+    /// Finds the superblock where the library looks for it (byte 0, 512, 1024, ...); its
+    /// position is the base address. Only superblocks of versions 0 and 1 go with version-1 object
     /// headers; their addresses must be 8 bytes wide, as in every file ThreeFactor writes.
     mutating func findSuperblock() throws {
         let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
@@ -82,7 +82,13 @@ struct ObjectHeaderReader {
                 guard image[at + 13] == 8, image[at + 14] == 8 else {
                     throw HDF5Error(message: "\(path): the HDF5 file uses \(image[at + 13])-byte addresses and \(image[at + 14])-byte lengths; a run log uses 8 and 8")
                 }
-                base = min(word(at + 24, 8) ?? 0, image.count)
+                // The library takes the base address from where it found the superblock, not
+                // from the base address field: when the two differ it sets the base to the
+                // superblock's position (libhdf5 1.10.8, H5F__super_read). Reading the field
+                // would check other bytes than the library reads (a damaged field put every
+                // address past the end of the image and let a looping heap free list through:
+                // Fuzz/corpus/runlog/oom-local-heap-free-list-base-address.h5).
+                base = at
                 superblockOffset = at
                 return
             }
