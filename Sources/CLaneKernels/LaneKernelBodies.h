@@ -91,7 +91,8 @@ TF_TARGET static void TF_NAME(ascend_and_refresh)(
     /* Row i of W serves twice: feedback f_i = sum_o e_o W(i, o) (output i of e W^T), then, with
        the ascended h_i, the refresh's term h_i W(i, o) of every potential o. The chains are
        vector_times_matrix's: of f_i over o as its output i of n; of potential o over rows i
-       as its output o of `outputs`, kept in accumulators (four chains per output). */
+       as its output o of `outputs`, kept in accumulators (four chains per output). The
+       feedback's `+ 0.0` is vector_times_matrix's absent bias, which turns -0 into +0. */
 #define TF_W(i, o) tf_load(w + ((i) * outputs + (o)) * TF_LANES)
 #define TF_ACC(c, o) (accumulators + ((c) * outputs + (o)) * TF_LANES)
     const ptrdiff_t rows_sixteen = n & ~(ptrdiff_t)15, rows_four = rows_sixteen + ((n - rows_sixteen) & ~(ptrdiff_t)3);
